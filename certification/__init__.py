@@ -1,0 +1,1 @@
+"""Tracks, courses, exams and verifiable certificates."""

@@ -1,0 +1,1 @@
+"""Learn staff tools in the Django admin."""

@@ -1,0 +1,1 @@
+"""Documentation assistant, code generator, sandboxes, deployments, CLI and SDK."""

@@ -1,0 +1,1 @@
+"""Developer tools staff tools in the Django admin."""

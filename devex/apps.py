@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DevexConfig(AppConfig):
+    name = "devex"
+    verbose_name = "Developer tools"

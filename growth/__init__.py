@@ -1,0 +1,1 @@
+"""User groups, events, the Summit, open source hub and content."""

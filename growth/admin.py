@@ -1,0 +1,1 @@
+"""Community staff tools in the Django admin."""

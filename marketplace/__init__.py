@@ -1,0 +1,1 @@
+"""Apps: publishers, listings, versions, installs, reviews, QA and certification of apps."""

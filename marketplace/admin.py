@@ -1,0 +1,1 @@
+"""Marketplace staff tools in the Django admin."""

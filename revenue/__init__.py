@@ -1,0 +1,1 @@
+"""Money: ledger, checkout, payment gateways, tax, invoices, subscriptions, payouts."""

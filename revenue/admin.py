@@ -1,0 +1,1 @@
+"""Revenue staff tools in the Django admin."""
