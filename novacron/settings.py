@@ -19,7 +19,9 @@ PRODUCTION = ENVIRONMENT == "production"
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 
 if DEBUG:
-    SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789abcdef")
+    SECRET_KEY = env.str(
+        "SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789abcdef"
+    )
 else:
     SECRET_KEY = env.str("SECRET_KEY")  # required: no default when DEBUG is off
 
@@ -182,8 +184,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- I18n / time -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [
-    ("en", "English"), ("de", "Deutsch"), ("es", "Español"), ("fr", "Français"),
-    ("ja", "日本語"), ("pt-br", "Português (Brasil)"), ("zh-hans", "简体中文"),
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("es", "Español"),
+    ("fr", "Français"),
+    ("ja", "日本語"),
+    ("pt-br", "Português (Brasil)"),
+    ("zh-hans", "简体中文"),
 ]
 TIME_ZONE = "UTC"
 USE_I18N = True

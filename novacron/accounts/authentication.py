@@ -17,7 +17,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         parts = header.split()
         if parts[0].lower() != self.keyword.lower():
             return None
-        if len(parts) != 2:  # noqa: PLR2004
+        if len(parts) != 2:
             raise exceptions.AuthenticationFailed("Malformed Authorization header; use 'Bearer <token>'.")
         token = find_token(parts[1])
         if token is None or not token.is_active():

@@ -99,7 +99,9 @@ class Organization(PublicModel):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COMPANY)
     country = models.CharField(max_length=2, blank=True)
     website = models.URLField(blank=True)
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="organizations")
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="organizations"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -121,7 +123,9 @@ class Membership(TimestampedModel):
     role = models.CharField(max_length=20, choices=OrgRole.choices, default=OrgRole.MEMBER)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["organization", "user"], name="membership_org_user_uniq")]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="membership_org_user_uniq")
+        ]
         ordering = ["organization__name", "user__email"]
 
     def __str__(self) -> str:
@@ -139,7 +143,9 @@ class Invitation(PublicModel):
     email = models.EmailField()
     role = models.CharField(max_length=20, choices=OrgRole.choices, default=OrgRole.MEMBER)
     token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
     expires_at = models.DateTimeField()
     accepted_by = models.ForeignKey(

@@ -25,8 +25,12 @@ _ROLE_PERMISSIONS: dict[str, set[str]] = {
     PlatformRole.ORGANISER: {"accounts.organise_events"},
     PlatformRole.FINANCE: {"accounts.manage_finance", "accounts.view_metrics"},
     PlatformRole.STAFF: {
-        "accounts.review_apps", "accounts.teach", "accounts.organise_events", "accounts.manage_finance",
-        "accounts.moderate", "accounts.view_metrics",
+        "accounts.review_apps",
+        "accounts.teach",
+        "accounts.organise_events",
+        "accounts.manage_finance",
+        "accounts.moderate",
+        "accounts.view_metrics",
     },
 }
 

@@ -14,7 +14,7 @@ for _area in AREAS:
     SCOPES[f"{_area}:read"] = f"Read {_area}"
     SCOPES[f"{_area}:write"] = f"Create and change things in {_area}"
 
-SCOPE_CHOICES = [(name, description) for name, description in SCOPES.items()]
+SCOPE_CHOICES = list(SCOPES.items())
 
 
 def view_area(view: object) -> str:

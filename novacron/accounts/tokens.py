@@ -6,7 +6,7 @@ import secrets
 
 from novacron.accounts.models import ApiToken
 
-TOKEN_PREFIX = "nc_"
+TOKEN_PREFIX = "nc_"  # noqa: S105 (a public marker, not a secret)
 
 
 def hash_secret(raw: str) -> str:

@@ -33,7 +33,9 @@ class AuditLog(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    actor_repr = models.CharField(max_length=255, blank=True, help_text="Who acted, kept if the user is erased")
+    actor_repr = models.CharField(
+        max_length=255, blank=True, help_text="Who acted, kept if the user is erased"
+    )
     action = models.CharField(max_length=100, db_index=True)
     object_type = models.CharField(max_length=100, db_index=True)
     object_id = models.CharField(max_length=64, db_index=True)
@@ -48,7 +50,9 @@ class AuditLog(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id", "created_at"], name="audit_object_idx")]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr or 'system'} {self.action} {self.object_repr}"
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr or 'system'} {self.action} {self.object_repr}"
+        )
 
 
 class IdempotencyKey(models.Model):

@@ -14,18 +14,90 @@ from babel.numbers import format_currency, get_currency_name
 
 # ISO 4217 minor units that differ from the default of 2.
 _MINOR_UNITS_EXCEPTIONS: dict[str, int] = {
-    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0, "PYG": 0,
-    "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
-    "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
-    "CLF": 4, "UYW": 4,
+    "BIF": 0,
+    "CLP": 0,
+    "DJF": 0,
+    "GNF": 0,
+    "ISK": 0,
+    "JPY": 0,
+    "KMF": 0,
+    "KRW": 0,
+    "PYG": 0,
+    "RWF": 0,
+    "UGX": 0,
+    "UYI": 0,
+    "VND": 0,
+    "VUV": 0,
+    "XAF": 0,
+    "XOF": 0,
+    "XPF": 0,
+    "BHD": 3,
+    "IQD": 3,
+    "JOD": 3,
+    "KWD": 3,
+    "LYD": 3,
+    "OMR": 3,
+    "TND": 3,
+    "CLF": 4,
+    "UYW": 4,
 }
 
 # Currencies the platform accepts (ISO 4217 active codes; 50+ as the product requires).
 SUPPORTED_CURRENCIES: tuple[str, ...] = (
-    "AED", "ARS", "AUD", "BDT", "BGN", "BHD", "BRL", "CAD", "CHF", "CLP", "CNY", "COP", "CZK", "DKK", "EGP",
-    "EUR", "GBP", "GHS", "HKD", "HUF", "IDR", "ILS", "INR", "ISK", "JOD", "JPY", "KES", "KRW", "KWD", "MAD",
-    "MXN", "MYR", "NGN", "NOK", "NZD", "OMR", "PEN", "PHP", "PKR", "PLN", "QAR", "RON", "RSD", "SAR", "SEK",
-    "SGD", "THB", "TND", "TRY", "TWD", "UAH", "USD", "VND", "ZAR",
+    "AED",
+    "ARS",
+    "AUD",
+    "BDT",
+    "BGN",
+    "BHD",
+    "BRL",
+    "CAD",
+    "CHF",
+    "CLP",
+    "CNY",
+    "COP",
+    "CZK",
+    "DKK",
+    "EGP",
+    "EUR",
+    "GBP",
+    "GHS",
+    "HKD",
+    "HUF",
+    "IDR",
+    "ILS",
+    "INR",
+    "ISK",
+    "JOD",
+    "JPY",
+    "KES",
+    "KRW",
+    "KWD",
+    "MAD",
+    "MXN",
+    "MYR",
+    "NGN",
+    "NOK",
+    "NZD",
+    "OMR",
+    "PEN",
+    "PHP",
+    "PKR",
+    "PLN",
+    "QAR",
+    "RON",
+    "RSD",
+    "SAR",
+    "SEK",
+    "SGD",
+    "THB",
+    "TND",
+    "TRY",
+    "TWD",
+    "UAH",
+    "USD",
+    "VND",
+    "ZAR",
 )
 
 
@@ -69,7 +141,9 @@ class Money:
         exponent = minor_units(currency)
         scaled = Decimal(value) * (Decimal(10) ** exponent)
         if scaled != scaled.to_integral_value():
-            raise CurrencyError(f"{value} has more decimal places than {currency.upper()} allows ({exponent}).")
+            raise CurrencyError(
+                f"{value} has more decimal places than {currency.upper()} allows ({exponent})."
+            )
         return cls(int(scaled), currency)
 
     # --- views ------------------------------------------------------------------------------------
@@ -113,7 +187,9 @@ class Money:
         """Multiply by a Decimal rate, rounding to the minor unit (banker's rounding by default)."""
         if isinstance(rate, float):
             raise TypeError("rates are Decimal, never float")
-        return Money(int((Decimal(self.amount) * Decimal(rate)).to_integral_value(rounding=rounding)), self.currency)
+        return Money(
+            int((Decimal(self.amount) * Decimal(rate)).to_integral_value(rounding=rounding)), self.currency
+        )
 
     def allocate(self, weights: list[int] | list[Decimal]) -> list[Money]:
         """Split by weights with the largest-remainder method; the parts always sum to self.

@@ -27,11 +27,15 @@ class Area:
 
 
 AREAS: tuple[Area, ...] = (
-    Area("certification", "Learn", "certification:index", "Tracks, courses, exams and verifiable certificates."),
+    Area(
+        "certification", "Learn", "certification:index", "Tracks, courses, exams and verifiable certificates."
+    ),
     Area("marketplace", "Marketplace", "marketplace:index", "Find, buy and publish apps for NovaCron."),
     Area("revenue", "Earnings & billing", "revenue:index", "Purchases, earnings, payouts and invoices."),
     Area("growth", "Community", "growth:index", "User groups, events and the NovaCron Summit."),
-    Area("devex", "Developer tools", "devex:index", "Docs assistant, code generation, sandboxes, CLI and SDK."),
+    Area(
+        "devex", "Developer tools", "devex:index", "Docs assistant, code generation, sandboxes, CLI and SDK."
+    ),
 )
 AREAS_BY_KEY = {area.key: area for area in AREAS}
 
@@ -68,11 +72,26 @@ def nav_items(request: HttpRequest) -> list[dict[str, Any]]:
             url = reverse(area.url_name)
         except NoReverseMatch:
             continue
-        items.append({"key": area.key, "title": area.title, "url": url, "active": request.path.startswith(url)})
+        items.append(
+            {"key": area.key, "title": area.title, "url": url, "active": request.path.startswith(url)}
+        )
     return items
 
 
-ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"h1", "h2", "h3", "h4", "pre", "code", "table", "thead", "tbody", "tr", "th", "td"}
+ALLOWED_TAGS = nh3.ALLOWED_TAGS | {
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "pre",
+    "code",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
 
 
 def render_markdown(text: str) -> str:
@@ -90,6 +109,4 @@ def _area_doc(area: str) -> str:
 def area_page(request: HttpRequest, *, area: str) -> HttpResponse:
     if area not in AREAS_BY_KEY:
         raise Http404
-    return render(
-        request, "core/area.html", {"area": AREAS_BY_KEY[area], "doc_html": _area_doc(area)}
-    )
+    return render(request, "core/area.html", {"area": AREAS_BY_KEY[area], "doc_html": _area_doc(area)})

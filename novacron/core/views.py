@@ -34,7 +34,9 @@ def hello(request: HttpRequest) -> JsonResponse:
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
     healthy, checks = run_checks()
-    return JsonResponse({"status": "ok" if healthy else "degraded", "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "degraded", "checks": checks}, status=200 if healthy else 503
+    )
 
 
 def _metrics_allowed(request: HttpRequest) -> bool:
@@ -59,7 +61,13 @@ def metrics(request: HttpRequest) -> HttpResponse:
     (development only by default)."""
     if not _metrics_allowed(request):
         return JsonResponse(
-            {"error": {"code": "forbidden", "message": "Metrics need a metrics token or staff access.", "fields": {}}},
+            {
+                "error": {
+                    "code": "forbidden",
+                    "message": "Metrics need a metrics token or staff access.",
+                    "fields": {},
+                }
+            },
             status=403,
         )
     return ExportToDjangoView(request)
@@ -67,12 +75,16 @@ def metrics(request: HttpRequest) -> HttpResponse:
 
 def error_404(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": {"code": "not_found", "message": "Not found.", "fields": {}}}, status=404)
+        return JsonResponse(
+            {"error": {"code": "not_found", "message": "Not found.", "fields": {}}}, status=404
+        )
     return render(request, "404.html", status=404)
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
-        body = {"error": {"code": "server_error", "message": "Something went wrong on our side.", "fields": {}}}
+        body = {
+            "error": {"code": "server_error", "message": "Something went wrong on our side.", "fields": {}}
+        }
         return JsonResponse(body, status=500)
     return render(request, "500.html", status=500)

@@ -1,6 +1,6 @@
 """One JSON error body for the whole API:
 
-    {"error": {"code": "invalid", "message": "...", "fields": {"email": ["..."]}}, "request_id": "..."}
+{"error": {"code": "invalid", "message": "...", "fields": {"email": ["..."]}}, "request_id": "..."}
 """
 
 from typing import Any
@@ -20,7 +20,10 @@ def current_request_id() -> str:
 
 
 def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}, "request_id": current_request_id()}
+    return {
+        "error": {"code": code, "message": message, "fields": fields or {}},
+        "request_id": current_request_id(),
+    }
 
 
 def _flatten(detail: Any) -> Any:
@@ -47,7 +50,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if isinstance(detail, list):
             detail = {"non_field_errors": detail}
         first = next(iter(detail.values()), ["Invalid input."])
-        message = first[0] if isinstance(first, list) and first and isinstance(first[0], str) else "Invalid input."
+        message = (
+            first[0] if isinstance(first, list) and first and isinstance(first[0], str) else "Invalid input."
+        )
         response.data = error_body("invalid", message, detail)
     else:
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"

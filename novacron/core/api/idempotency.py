@@ -70,7 +70,11 @@ def _claim(owner: str, key: str, request: Request) -> tuple[IdempotencyKey, bool
     try:
         with transaction.atomic():
             record = IdempotencyKey.objects.create(
-                owner=owner, key=key, method=request.method, path=request.path, fingerprint=_fingerprint(request)
+                owner=owner,
+                key=key,
+                method=request.method,
+                path=request.path,
+                fingerprint=_fingerprint(request),
             )
         return record, True
     except IntegrityError:
@@ -111,7 +115,9 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
             return view_method(self, request, *args, **kwargs)
         key = key.strip()
         if not key or len(key) > MAX_KEY_LENGTH:
-            return _error(400, "invalid_idempotency_key", f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.")
+            return _error(
+                400, "invalid_idempotency_key", f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters."
+            )
         record, created = _claim(_owner(request), key, request)
         if not created:
             if record.fingerprint != _fingerprint(request):
@@ -121,7 +127,9 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
                     f"This {HEADER} was already used with a different request; use a new key.",
                 )
             if record.state == IdempotencyKey.State.IN_PROGRESS:
-                return _error(409, "idempotency_key_in_use", "A request with this key is still being processed.")
+                return _error(
+                    409, "idempotency_key_in_use", "A request with this key is still being processed."
+                )
             return _replay(record)
         try:
             response = view_method(self, request, *args, **kwargs)
