@@ -324,3 +324,13 @@ if PRODUCTION:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
+
+# --- Revenue ------------------------------------------------------------------------------------------------
+# Gateways: "local_test" (the default, follows Stripe's test cards), "stripe", "bank_transfer".
+REVENUE_DEFAULT_GATEWAY = env.str("REVENUE_DEFAULT_GATEWAY", default="local_test")
+REVENUE_ENABLED_GATEWAYS = env.list("REVENUE_ENABLED_GATEWAYS", default=["local_test", "bank_transfer"])
+REVENUE_ESCROW_HOLD_DAYS = env.int("REVENUE_ESCROW_HOLD_DAYS", default=14)
+REVENUE_PLATFORM_NAME = env.str("REVENUE_PLATFORM_NAME", default="NovaCron Platform")
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # e.g. a localstripe server in tests

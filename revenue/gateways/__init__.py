@@ -1,0 +1,1 @@
+"""Payment gateways behind one interface (`base.PaymentGateway`), chosen by configuration."""

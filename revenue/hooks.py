@@ -1,0 +1,113 @@
+"""Extension points that higher apps register into from their AppConfig.ready (never imported upwards).
+
+- Item types: what can be sold through checkout. A resolver prices an item for a buyer (clients never send
+  prices), `on_paid` fulfils it (grant a licence, issue a ticket) and `on_refunded` takes it back.
+- Tax: one calculator computes tax per line; the billing module replaces the default (no tax).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass(frozen=True)
+class PricedItem:
+    """An item priced for one buyer by its app's resolver."""
+
+    seller_id: int
+    item_type: str
+    item_id: str
+    description: str
+    unit_amount: int
+    currency: str
+    quantity: int = 1
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SoldLine:
+    """What `on_paid` / `on_refunded` receive: plain values, no revenue models."""
+
+    order_id: str
+    order_line_id: int
+    buyer_id: int
+    organization_id: int | None
+    item_type: str
+    item_id: str
+    quantity: int
+    net_amount: int
+    currency: str
+    metadata: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ItemType:
+    name: str
+    resolve: Callable[..., PricedItem]  # resolve(item_id=..., quantity=..., buyer_id=..., currency=...)
+    on_paid: Callable[[SoldLine], None] | None = None
+    on_refunded: Callable[[SoldLine], None] | None = None
+
+
+_item_types: dict[str, ItemType] = {}
+
+
+def register_item_type(item_type: ItemType) -> None:
+    _item_types[item_type.name] = item_type
+
+
+def item_type(name: str) -> ItemType | None:
+    return _item_types.get(name)
+
+
+def item_types() -> list[str]:
+    return sorted(_item_types)
+
+
+@dataclass(frozen=True)
+class TaxInput:
+    net_amount: int
+    currency: str
+    item_type: str
+    seller_id: int
+
+
+@dataclass(frozen=True)
+class TaxContext:
+    buyer_id: int
+    organization_id: int | None
+    billing_country: str
+    ip_country: str = ""
+    card_country: str = ""
+    vat_number: str = ""
+
+
+@dataclass(frozen=True)
+class TaxLine:
+    amount: int
+    rate: Decimal
+    jurisdiction: str  # e.g. "DE", "GB", "US-CA"; "" when no tax applies
+    note: str = ""  # e.g. the reverse-charge mention
+
+
+TaxCalculator = Callable[[list[TaxInput], TaxContext], list[TaxLine]]
+
+
+def no_tax(lines: list[TaxInput], context: TaxContext) -> list[TaxLine]:
+    return [TaxLine(amount=0, rate=Decimal("0"), jurisdiction="") for _ in lines]
+
+
+_tax: dict[str, TaxCalculator] = {"calculator": no_tax}
+
+
+def register_tax_calculator(calculator: TaxCalculator) -> None:
+    _tax["calculator"] = calculator
+
+
+def calculate_tax(lines: list[TaxInput], context: TaxContext) -> list[TaxLine]:
+    result = _tax["calculator"](lines, context)
+    if len(result) != len(lines):
+        raise RuntimeError("tax calculator must return one TaxLine per input line")
+    return result

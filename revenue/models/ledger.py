@@ -1,0 +1,144 @@
+"""Double-entry ledger. Postings are append-only (on PostgreSQL a trigger refuses UPDATE and DELETE);
+corrections are new, reversing entries. Amounts are integer minor units; debit is positive, credit negative,
+and every entry sums to zero per currency."""
+
+from django.conf import settings
+from django.db import models
+
+from novacron.core.models import PublicModel
+
+
+class AccountKind(models.TextChoices):
+    # per seller
+    SELLER_PENDING = "seller_pending", "Seller: pending (in escrow)"
+    SELLER_AVAILABLE = "seller_available", "Seller: available for payout"
+    SELLER_RESERVE = "seller_reserve", "Seller: reserve"
+    SELLER_RECEIVABLE = "seller_receivable", "Seller: receivable (owed to the platform)"
+    SELLER_IN_TRANSIT = "seller_in_transit", "Seller: payout in transit"
+    # platform
+    PLATFORM_REVENUE = "platform_revenue", "Platform revenue"
+    GATEWAY_FEES = "gateway_fees", "Gateway fees"
+    TAX_PAYABLE = "tax_payable", "Tax payable"
+    DISPUTES_HELD = "disputes_held", "Disputed funds held by the gateway"
+    DISPUTE_LOSSES = "dispute_losses", "Dispute losses"
+    # external clearing, per gateway
+    GATEWAY_CLEARING = "gateway_clearing", "Gateway clearing"
+    PAYOUT_CLEARING = "payout_clearing", "Payout clearing"
+
+
+# Asset and expense accounts carry a debit balance; liabilities and revenue a credit balance.
+DEBIT_NORMAL = frozenset(
+    {
+        AccountKind.SELLER_RECEIVABLE,
+        AccountKind.GATEWAY_FEES,
+        AccountKind.DISPUTES_HELD,
+        AccountKind.DISPUTE_LOSSES,
+        AccountKind.GATEWAY_CLEARING,
+        AccountKind.PAYOUT_CLEARING,
+    }
+)
+# Money the platform owes a seller can never be below zero: what would be negative goes to receivable.
+NON_NEGATIVE = frozenset(
+    {
+        AccountKind.SELLER_PENDING,
+        AccountKind.SELLER_AVAILABLE,
+        AccountKind.SELLER_RESERVE,
+        AccountKind.SELLER_IN_TRANSIT,
+        AccountKind.SELLER_RECEIVABLE,
+    }
+)
+SELLER_KINDS = frozenset(k for k in AccountKind if k.value.startswith("seller_"))
+
+
+class Account(models.Model):
+    kind = models.CharField(max_length=30, choices=AccountKind.choices)
+    currency = models.CharField(max_length=3)
+    seller = models.ForeignKey(
+        "revenue.Seller", null=True, blank=True, on_delete=models.PROTECT, related_name="accounts"
+    )
+    gateway = models.CharField(max_length=30, blank=True)
+    jurisdiction = models.CharField(max_length=20, blank=True)
+    owner_key = models.CharField(max_length=40, help_text="seller:<id> or platform; part of the natural key")
+    balance = models.BigIntegerField(default=0, help_text="Cached, in the account's normal direction")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["owner_key", "kind", "currency"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "currency", "owner_key", "gateway", "jurisdiction"],
+                name="account_natural_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        parts = [self.get_kind_display(), self.currency]
+        if self.seller_id:
+            parts.append(str(self.seller))
+        parts += [p for p in (self.gateway, self.jurisdiction) if p]
+        return " · ".join(parts)
+
+    @property
+    def is_debit_normal(self) -> bool:
+        return self.kind in DEBIT_NORMAL
+
+    @property
+    def must_not_go_negative(self) -> bool:
+        return self.kind in NON_NEGATIVE
+
+    def signed(self, amount: int) -> int:
+        """Effect of a posting (debit positive) on this account's normal-direction balance."""
+        return amount if self.is_debit_normal else -amount
+
+
+class JournalEntry(PublicModel):
+    class Kind(models.TextChoices):
+        SALE = "sale", "Sale"
+        GATEWAY_FEE = "gateway_fee", "Gateway fee"
+        RELEASE = "release", "Escrow release"
+        REFUND = "refund", "Refund"
+        DISPUTE_OPENED = "dispute_opened", "Dispute opened"
+        DISPUTE_WON = "dispute_won", "Dispute won"
+        DISPUTE_LOST = "dispute_lost", "Dispute lost"
+        PAYOUT = "payout", "Payout initiated"
+        PAYOUT_PAID = "payout_paid", "Payout paid"
+        PAYOUT_FAILED = "payout_failed", "Payout failed"
+        RECEIVABLE_OFFSET = "receivable_offset", "Receivable netted off"
+        BANK_TRANSFER = "bank_transfer", "Bank transfer received"
+        ADJUSTMENT = "adjustment", "Manual adjustment"
+        REVERSAL = "reversal", "Reversal"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
+    description = models.CharField(max_length=255, blank=True)
+    reference_type = models.CharField(max_length=40, blank=True)
+    reference_id = models.CharField(max_length=64, blank=True, db_index=True)
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    reverses = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals"
+    )
+    metadata = models.JSONField(default=dict, blank=True)
+    effective_at = models.DateTimeField(db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-effective_at", "-id"]
+        verbose_name_plural = "journal entries"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.public_id}"
+
+
+class Posting(models.Model):
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="postings")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
+    amount = models.BigIntegerField(help_text="Minor units; debit positive, credit negative")
+    currency = models.CharField(max_length=3)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=~models.Q(amount=0), name="posting_amount_nonzero")]
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.amount}"

@@ -1,0 +1,64 @@
+"""Posting a captured payment to the ledger."""
+
+from revenue.models import AccountKind, JournalEntry, Order, Payment, Seller
+from revenue.services.ledger import Line, account_for, entry_post
+
+
+def sale_post(*, order: Order, payment: Payment) -> JournalEntry:
+    """Gateway clearing is debited with what was captured; each line credits the seller's pending account
+    (escrow), platform revenue and tax payable for its jurisdiction. Idempotent per payment."""
+    currency = payment.currency
+    lines = [
+        Line(
+            account_for(kind=AccountKind.GATEWAY_CLEARING, currency=currency, gateway=payment.gateway),
+            payment.amount,
+        )
+    ]
+    shares = []
+    for line in order.lines.select_related("seller"):
+        platform_part = line.platform_amount
+        if line.seller.kind == Seller.Kind.PLATFORM:
+            platform_part += line.seller_amount
+        elif line.seller_amount:
+            pending = account_for(kind=AccountKind.SELLER_PENDING, currency=currency, seller=line.seller)
+            lines.append(Line(pending, -line.seller_amount))
+        lines.append(Line(account_for(kind=AccountKind.PLATFORM_REVENUE, currency=currency), -platform_part))
+        if line.tax_amount:
+            tax = account_for(
+                kind=AccountKind.TAX_PAYABLE, currency=currency, jurisdiction=line.tax_jurisdiction
+            )
+            lines.append(Line(tax, -line.tax_amount))
+        shares.append(
+            {"line": line.pk, "seller": line.seller_id, "tier": line.tier, "rate": str(line.share_rate)}
+        )
+    entry = entry_post(
+        kind=JournalEntry.Kind.SALE,
+        lines=lines,
+        description=f"Sale {order.public_id}",
+        reference_type="order",
+        reference_id=str(order.public_id),
+        idempotency_key=f"sale:{payment.pk}",
+        metadata={"payment": str(payment.public_id), "shares": shares},
+        effective_at=payment.captured_at,
+    )
+    if payment.fee_amount:
+        entry_post(
+            kind=JournalEntry.Kind.GATEWAY_FEE,
+            lines=[
+                Line(
+                    account_for(kind=AccountKind.GATEWAY_FEES, currency=currency, jurisdiction=""),
+                    payment.fee_amount,
+                ),
+                Line(
+                    account_for(
+                        kind=AccountKind.GATEWAY_CLEARING, currency=currency, gateway=payment.gateway
+                    ),
+                    -payment.fee_amount,
+                ),
+            ],
+            description=f"{payment.gateway} fee for {order.public_id}",
+            reference_type="order",
+            reference_id=str(order.public_id),
+            idempotency_key=f"fee:{payment.pk}",
+        )
+    return entry

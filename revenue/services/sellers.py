@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from revenue.models import Seller
+
+
+def seller_platform() -> Seller:
+    """The platform itself as a seller (it keeps 100% of what it sells)."""
+    seller = Seller.objects.filter(kind=Seller.Kind.PLATFORM).first()
+    if seller is not None:
+        return seller
+    try:
+        with transaction.atomic():
+            return Seller.objects.create(
+                kind=Seller.Kind.PLATFORM, display_name=settings.REVENUE_PLATFORM_NAME
+            )
+    except IntegrityError:
+        return Seller.objects.get(kind=Seller.Kind.PLATFORM)
+
+
+def seller_ensure(
+    *, kind: str, display_name: str, user_id: int | None = None, organization_id: int | None = None
+) -> Seller:
+    """The seller of this kind for a user or an organisation, created on first use."""
+    if (user_id is None) == (organization_id is None):
+        raise ValueError("a seller belongs to exactly one user or one organisation")
+    lookup = {"kind": kind, "user_id": user_id, "organization_id": organization_id}
+    seller = Seller.objects.filter(**lookup).first()
+    if seller is not None:
+        return seller
+    try:
+        with transaction.atomic():
+            return Seller.objects.create(display_name=display_name, **lookup)
+    except IntegrityError:
+        return Seller.objects.get(**lookup)
