@@ -124,7 +124,8 @@ class Membership(TimestampedModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "user"], name="membership_org_user_uniq")
+            models.UniqueConstraint(fields=["organization", "user"], name="membership_org_user_uniq"),
+            models.CheckConstraint(condition=models.Q(role__in=OrgRole.values), name="membership_role_valid"),
         ]
         ordering = ["organization__name", "user__email"]
 
@@ -161,8 +162,14 @@ class Invitation(PublicModel):
                 Lower("email"),
                 condition=models.Q(state="pending"),
                 name="invitation_one_pending_per_email",
-            )
+            ),
+            models.CheckConstraint(condition=models.Q(role__in=OrgRole.values), name="invitation_role_valid"),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["pending", "accepted", "revoked", "expired"]),
+                name="invitation_state_valid",
+            ),
         ]
+        indexes = [models.Index(fields=["state", "expires_at"], name="invitation_state_expiry_idx")]
 
     def __str__(self) -> str:
         return f"{self.email} → {self.organization} ({self.state})"
@@ -186,6 +193,7 @@ class ApiToken(PublicModel):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "revoked_at"], name="apitoken_user_revoked_idx")]
 
     def __str__(self) -> str:
         return f"{self.name} (nc_{self.prefix}_…)"
