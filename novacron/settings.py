@@ -18,12 +18,14 @@ ENVIRONMENT = env.str("NOVACRON_ENV", default="development")
 PRODUCTION = ENVIRONMENT == "production"
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 
-if DEBUG:
+if DEBUG and not PRODUCTION:
     SECRET_KEY = env.str(
         "SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789abcdef"
     )
 else:
-    SECRET_KEY = env.str("SECRET_KEY")  # required: no default when DEBUG is off
+    # Required, no default: in production even with DEBUG switched on, so the public dev key never signs
+    # production sessions. A missing key stops the import with "Set the SECRET_KEY environment variable".
+    SECRET_KEY = env.str("SECRET_KEY")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -139,6 +141,13 @@ CELERY_BEAT_SCHEDULE = {
     "accounts.expire_invitations": {
         "task": "accounts.expire_invitations",
         "schedule": crontab(minute=5, hour="*/6"),
+    },
+    "revenue.release_escrow": {"task": "revenue.release_escrow", "schedule": crontab(minute=7)},
+    "revenue.create_payouts": {"task": "revenue.create_payouts", "schedule": crontab(minute=30, hour=6)},
+    "revenue.recompute_tiers": {"task": "revenue.recompute_tiers", "schedule": crontab(minute=15, hour=2)},
+    "revenue.submit_pending_refunds": {
+        "task": "revenue.submit_pending_refunds",
+        "schedule": crontab(minute="*/15"),
     },
 }
 
@@ -261,6 +270,9 @@ METRICS_ALLOW_LOOPBACK = env.bool("METRICS_ALLOW_LOOPBACK", default=not PRODUCTI
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "console")
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
+# Keep the X-Request-ID the proxy (or client) sends, so logs, error bodies and audit rows share its id;
+# without the header a UUID is generated.
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env.bool("TRUST_UPSTREAM_REQUEST_ID", default=True)
 
 structlog.configure(
     processors=[

@@ -6,9 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 from django_prometheus.exports import ExportToDjangoView
 
+from novacron.core.api.errors import error_body
 from novacron.core.health import run_checks
 from novacron.core.portal import AREAS, dashboard_panels
 
@@ -31,7 +32,7 @@ def hello(request: HttpRequest) -> JsonResponse:
 
 
 @never_cache
-@require_GET
+@require_safe  # GET and HEAD: some load balancers probe with HEAD and only read the status code
 def health(request: HttpRequest) -> JsonResponse:
     healthy, checks = run_checks()
     return JsonResponse(
@@ -61,30 +62,20 @@ def metrics(request: HttpRequest) -> HttpResponse:
     (development only by default)."""
     if not _metrics_allowed(request):
         return JsonResponse(
-            {
-                "error": {
-                    "code": "forbidden",
-                    "message": "Metrics need a metrics token or staff access.",
-                    "fields": {},
-                }
-            },
-            status=403,
+            error_body("forbidden", "Metrics need a metrics token or staff access."), status=403
         )
     return ExportToDjangoView(request)
 
 
+# The API error body (with request_id) also for requests that never reach a DRF view: unknown /api/ paths
+# and crashes outside DRF's handler.
 def error_404(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"error": {"code": "not_found", "message": "Not found.", "fields": {}}}, status=404
-        )
+        return JsonResponse(error_body("not_found", "Not found."), status=404)
     return render(request, "404.html", status=404)
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
-        body = {
-            "error": {"code": "server_error", "message": "Something went wrong on our side.", "fields": {}}
-        }
-        return JsonResponse(body, status=500)
+        return JsonResponse(error_body("server_error", "Something went wrong on our side."), status=500)
     return render(request, "500.html", status=500)

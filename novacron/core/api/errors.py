@@ -11,6 +11,7 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from novacron.core.exceptions import DomainError
 
@@ -36,6 +37,7 @@ def _flatten(detail: Any) -> Any:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
+        set_rollback()  # like DRF's own handler: an open request transaction must not commit half a change
         return Response(error_body(exc.code, exc.message, exc.fields()), status=exc.status_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

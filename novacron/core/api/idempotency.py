@@ -1,6 +1,7 @@
 """Idempotency-Key for POST endpoints, with Stripe's semantics.
 
-- same key, same request (method, path, body): the stored response is replayed (header `Idempotent-Replayed`);
+- same key, same request (method, path, parsed body: JSON key order, form encoding and multipart boundaries do
+  not matter, uploaded files count by content): the stored response is replayed (header `Idempotent-Replayed`);
 - same key, different request: 422 `idempotency_key_reused`;
 - same key while the first request is still running: 409 `idempotency_key_in_use`;
 - keys are scoped per caller and kept IDEMPOTENCY_KEY_TTL_HOURS (at least 24 h).
@@ -17,7 +18,10 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.http import Http404, QueryDict
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import APIException
@@ -50,35 +54,53 @@ def _owner(request: Request) -> str:
     return f"anon:{request.META.get('REMOTE_ADDR', '')}"
 
 
+def _canonical_default(value: Any) -> str:
+    if isinstance(value, UploadedFile):  # a different file is a different request
+        digest = hashlib.sha256()
+        for chunk in value.chunks():
+            digest.update(chunk)
+        value.seek(0)
+        return f"file:{value.name}:{digest.hexdigest()}"
+    return str(value)
+
+
 def _fingerprint(request: Request) -> str:
-    raw = request.body or b""
-    try:
-        canonical = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":")).encode()
-    except (ValueError, UnicodeDecodeError):
-        canonical = raw
+    # The parsed `request.data`, not the raw body: a multipart body is streamed by DRF's parser (for session
+    # clients already in the CSRF check, before the handler), after which `request.body` raises
+    # RawPostDataException; and its bytes change with the random boundary a client picks on each retry.
+    # Canonical JSON of the data also makes key order and whitespace irrelevant.
+    data = request.data
+    if isinstance(data, QueryDict):
+        data = {name: data.getlist(name) for name in data}
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=_canonical_default)
     digest = hashlib.sha256()
-    for part in (request.method.encode(), request.path.encode(), canonical):
-        digest.update(part)
+    for part in (request.method, request.path, canonical):
+        digest.update(part.encode())
         digest.update(b"\0")
     return digest.hexdigest()
 
 
-def _claim(owner: str, key: str, request: Request) -> tuple[IdempotencyKey, bool]:
-    """Insert the key in its own committed transaction so concurrent duplicates see it at once."""
+def _claim(owner: str, key: str, request: Request, fingerprint: str) -> tuple[IdempotencyKey | None, bool]:
+    """Insert the key in its own committed transaction so concurrent duplicates see it at once.
+
+    Returns (record, True) for a new claim, (existing, False) for a known key, and (None, False) in the rare
+    case the existing claim keeps vanishing (its request failed and released it) while we look.
+    """
     cutoff = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
     IdempotencyKey.objects.filter(owner=owner, key=key, created_at__lt=cutoff).delete()
-    try:
-        with transaction.atomic():
-            record = IdempotencyKey.objects.create(
-                owner=owner,
-                key=key,
-                method=request.method,
-                path=request.path,
-                fingerprint=_fingerprint(request),
-            )
-        return record, True
-    except IntegrityError:
-        return IdempotencyKey.objects.get(owner=owner, key=key), False
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                record = IdempotencyKey.objects.create(
+                    owner=owner, key=key, method=request.method, path=request.path, fingerprint=fingerprint
+                )
+            return record, True
+        except IntegrityError:
+            # Not .get(): the holder may delete its claim (failure) between our INSERT and this read.
+            existing = IdempotencyKey.objects.filter(owner=owner, key=key).first()
+            if existing is not None:
+                return existing, False
+    return None, False
 
 
 def _error(status: int, code: str, message: str) -> Response:
@@ -118,9 +140,12 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
             return _error(
                 400, "invalid_idempotency_key", f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters."
             )
-        record, created = _claim(_owner(request), key, request)
+        fingerprint = _fingerprint(request)
+        record, created = _claim(_owner(request), key, request, fingerprint)
+        if record is None:
+            return _error(409, "idempotency_key_in_use", "A request with this key is still being processed.")
         if not created:
-            if record.fingerprint != _fingerprint(request):
+            if record.fingerprint != fingerprint:
                 return _error(
                     422,
                     "idempotency_key_reused",
@@ -133,8 +158,9 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
             return _replay(record)
         try:
             response = view_method(self, request, *args, **kwargs)
-        except (DomainError, APIException) as exc:
-            # A domain answer (a declined payment, say) is a result to replay, like any response.
+        except (DomainError, APIException, Http404, DjangoPermissionDenied) as exc:
+            # A domain answer (a declined payment, say) is a result to replay, like any response;
+            # `_store` still drops the "try again" statuses.
             response = self.handle_exception(exc)
         except BaseException:
             record.delete()

@@ -1,8 +1,10 @@
 """Audit log writes. Call inside the transaction of the change so both commit or neither does."""
 
+import json
 from typing import Any
 
 import structlog
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 
 from novacron.core.models import AuditLog
@@ -12,6 +14,12 @@ def _object_identity(obj: models.Model) -> tuple[str, str, str]:
     meta = obj._meta
     public_id = getattr(obj, "public_id", None)
     return f"{meta.app_label}.{meta.model_name}", str(public_id or obj.pk), str(obj)[:255]
+
+
+def _jsonable(state: dict[str, Any] | None) -> dict[str, Any] | None:
+    # Snapshots carry Decimal rates, dates and UUIDs; the JSONField's plain encoder would raise on them and
+    # take the whole change down with it, so store their JSON (string) forms.
+    return None if state is None else json.loads(json.dumps(state, cls=DjangoJSONEncoder))
 
 
 def audit_record(
@@ -40,8 +48,8 @@ def audit_record(
         object_type=object_type,
         object_id=object_id,
         object_repr=object_repr,
-        before=before,
-        after=after,
+        before=_jsonable(before),
+        after=_jsonable(after),
         request_id=str(context.get("request_id", ""))[:64],
         ip_address=context.get("ip") or None,
     )
