@@ -1,6 +1,7 @@
 import zoneinfo
 from collections.abc import Callable
 
+import structlog
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
@@ -24,3 +25,17 @@ class UserTimezoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class RequestIdHeaderMiddleware:
+    """Echo the request id bound by the logging middleware, so a client can quote it in a support request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        request_id = structlog.contextvars.get_contextvars().get("request_id")
+        if request_id and not response.has_header("X-Request-ID"):
+            response["X-Request-ID"] = str(request_id)
+        return response
