@@ -149,6 +149,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "revenue.submit_pending_refunds",
         "schedule": crontab(minute="*/15"),
     },
+    "devex.reindex_docs": {"task": "devex.reindex_docs", "schedule": crontab(minute=40, hour=3)},
 }
 
 # --- Auth ------------------------------------------------------------------------------------------
@@ -346,3 +347,12 @@ REVENUE_PLATFORM_NAME = env.str("REVENUE_PLATFORM_NAME", default="NovaCron Platf
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # e.g. a localstripe server in tests
+
+# --- Developer tools: the docs assistant's optional LLM backend (off unless BASE_URL and MODEL are set) -----------
+# Any OpenAI-compatible chat-completions endpoint, e.g. DEVEX_LLM_BASE_URL=http://127.0.0.1:8080/v1 (the request
+# goes to <base>/chat/completions). It writes answers from the same retrieved passages and citations; on any
+# error or timeout the assistant falls back to its extractive answer.
+DEVEX_LLM_BASE_URL = env.str("DEVEX_LLM_BASE_URL", default="")
+DEVEX_LLM_API_KEY = env.str("DEVEX_LLM_API_KEY", default="")
+DEVEX_LLM_MODEL = env.str("DEVEX_LLM_MODEL", default="")
+DEVEX_LLM_TIMEOUT = env.float("DEVEX_LLM_TIMEOUT", default=20.0)

@@ -1,1 +1,519 @@
-"""Revenue staff tools in the Django admin."""
+"""Revenue staff tools in the Django admin.
+
+The ledger (accounts, journal entries, postings) is read-only for everyone, superusers included: balances only
+change through `revenue.services.ledger.entry_post`. Orders, payments, refunds, disputes, payouts, payout
+accounts and gateway events are read-only records too; what staff may do to them is offered as admin actions,
+each calling the service that owns the change (so the ledger entry and the audit row are written with it).
+Exchange rates, products and seller settings are editable.
+"""
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
+
+from novacron.core.exceptions import DomainError
+from novacron.core.money import Money
+from revenue.models import (
+    Account,
+    Dispute,
+    ExchangeRate,
+    GatewayEvent,
+    JournalEntry,
+    Order,
+    OrderLine,
+    Payment,
+    Payout,
+    PayoutAccount,
+    Posting,
+    Product,
+    Refund,
+    Seller,
+    SellerTierChange,
+)
+from revenue.services.disputes import dispute_close
+from revenue.services.escrow import escrow_release_due
+from revenue.services.payouts import payout_mark_failed, payout_mark_paid, payouts_create_due
+from revenue.services.tiers import tiers_recompute
+
+
+def _money(amount: int | None, currency: str) -> str:
+    if amount is None:
+        return "—"
+    try:
+        return Money(amount, currency).format()
+    except (TypeError, ValueError):
+        return f"{amount} {currency}"
+
+
+class ReadOnlyAdminMixin:
+    """No add, change or delete — for anyone, superusers included. Viewing follows the view permission."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+
+def _run_each(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet, call: Any, done: str
+) -> None:
+    """Call a service per selected object; report successes and domain errors (each call is atomic)."""
+    ok = 0
+    for obj in queryset:
+        try:
+            call(obj)
+        except DomainError as exc:
+            modeladmin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
+        else:
+            ok += 1
+    if ok:
+        modeladmin.message_user(request, f"{done}: {ok}.", messages.SUCCESS)
+
+
+# --- ledger (read-only) --------------------------------------------------------------------------------------
+
+
+@admin.register(Account)
+class AccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "id",
+        "kind",
+        "currency",
+        "owner_key",
+        "seller",
+        "gateway",
+        "jurisdiction",
+        "balance_display",
+    )
+    list_filter = ("kind", "currency", "gateway")
+    search_fields = ("owner_key", "seller__display_name", "jurisdiction")
+    list_select_related = ("seller",)
+
+    @admin.display(description="Balance (normal direction)", ordering="balance")
+    def balance_display(self, obj: Account) -> str:
+        return _money(obj.balance, obj.currency)
+
+
+class PostingInline(ReadOnlyInline):
+    model = Posting
+    fields = ("account", "amount", "currency")
+    readonly_fields = fields
+    show_change_link = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Posting]:
+        return super().get_queryset(request).select_related("account", "account__seller")
+
+
+@admin.register(JournalEntry)
+class JournalEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("effective_at", "kind", "description", "reference_type", "reference_id", "public_id")
+    list_filter = ("kind",)
+    search_fields = ("public_id", "reference_id", "description", "idempotency_key")
+    date_hierarchy = "effective_at"
+    inlines = [PostingInline]
+    readonly_fields = (
+        "public_id",
+        "kind",
+        "description",
+        "reference_type",
+        "reference_id",
+        "idempotency_key",
+        "reverses",
+        "metadata",
+        "effective_at",
+        "created_at",
+        "created_by",
+    )
+
+
+@admin.register(Posting)
+class PostingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("id", "entry", "account", "amount", "currency")
+    list_filter = ("currency", "account__kind")
+    search_fields = ("entry__public_id", "entry__reference_id")
+    list_select_related = ("entry", "account", "account__seller")
+
+
+# --- orders, payments, refunds, disputes ---------------------------------------------------------------------
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    show_change_link = False
+    fields = (
+        "seller",
+        "item_type",
+        "item_id",
+        "description",
+        "quantity",
+        "unit_amount",
+        "net_amount",
+        "tax_amount",
+        "tax_jurisdiction",
+        "seller_amount",
+        "platform_amount",
+        "share_rate",
+        "tier",
+        "refunded_seller",
+        "refunded_platform",
+        "refunded_tax",
+        "clawed_seller",
+        "released_amount",
+        "released_at",
+    )
+    readonly_fields = fields
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = (
+        "public_id",
+        "gateway",
+        "gateway_reference",
+        "state",
+        "amount",
+        "fee_amount",
+        "refunded_amount",
+        "disputed_amount",
+        "captured_at",
+        "failure_message",
+    )
+    readonly_fields = fields
+
+
+@admin.action(description="Release escrow now (every sale past its hold, not only the selection)")
+def release_escrow_now(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    """Release every sale whose hold has passed (the same as the daily beat task; not only the selection)."""
+    released = escrow_release_due()
+    modeladmin.message_user(request, f"Escrow released for {released} order line(s).", messages.SUCCESS)
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("public_id", "created_at", "buyer", "organization", "state", "total_display", "refunded")
+    list_filter = ("state", "gateway", "currency")
+    search_fields = ("public_id", "buyer__email", "organization__name")
+    date_hierarchy = "created_at"
+    list_select_related = ("buyer", "organization")
+    inlines = [OrderLineInline, PaymentInline]
+    actions = [release_escrow_now]
+    readonly_fields = (
+        "public_id",
+        "buyer",
+        "organization",
+        "state",
+        "gateway",
+        "currency",
+        "subtotal",
+        "tax_total",
+        "total",
+        "total_display",
+        "refunded_total",
+        "refunds",
+        "tax_evidence",
+        "paid_at",
+        "created_at",
+        "updated_at",
+    )
+
+    @admin.display(description="Total", ordering="total")
+    def total_display(self, obj: Order) -> str:
+        return _money(obj.total, obj.currency)
+
+    @admin.display(description="Refunded", ordering="refunded_total")
+    def refunded(self, obj: Order) -> str:
+        return _money(obj.refunded_total, obj.currency) if obj.refunded_total else "—"
+
+    @admin.display(description="Refunds")
+    def refunds(self, obj: Order) -> str:
+        rows = Refund.objects.filter(payment__order=obj).order_by("created_at")
+        if not rows:
+            return "—"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{} · {} · {} · {}</li>",
+                (
+                    (r.created_at.strftime("%Y-%m-%d %H:%M"), _money(r.amount, r.currency), r.state, r.reason)
+                    for r in rows
+                ),
+            ),
+        )
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        if not request.user.has_perm("accounts.manage_finance"):
+            actions.pop("release_escrow_now", None)
+        return actions
+
+
+class RefundInline(ReadOnlyInline):
+    model = Refund
+    fields = (
+        "public_id",
+        "created_at",
+        "amount",
+        "currency",
+        "state",
+        "reason",
+        "gateway_reference",
+        "entry",
+    )
+    readonly_fields = fields
+
+
+class DisputeInline(ReadOnlyInline):
+    model = Dispute
+    fields = ("public_id", "state", "amount", "currency", "reason", "evidence_due_by", "closed_at")
+    readonly_fields = fields
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "public_id",
+        "created_at",
+        "order",
+        "gateway",
+        "state",
+        "amount_display",
+        "refunded_amount",
+    )
+    list_filter = ("state", "gateway")
+    search_fields = ("public_id", "gateway_reference", "order__public_id")
+    list_select_related = ("order",)
+    inlines = [RefundInline, DisputeInline]
+
+    @admin.display(description="Amount", ordering="amount")
+    def amount_display(self, obj: Payment) -> str:
+        return _money(obj.amount, obj.currency)
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("public_id", "created_at", "payment", "amount_display", "state", "reason")
+    list_filter = ("state",)
+    search_fields = ("public_id", "payment__order__public_id", "gateway_reference")
+    list_select_related = ("payment",)
+
+    @admin.display(description="Amount", ordering="amount")
+    def amount_display(self, obj: Refund) -> str:
+        return _money(obj.amount, obj.currency)
+
+
+@admin.action(description="Close as won (dispute reversed)")
+def close_disputes_won(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    _run_each(
+        modeladmin,
+        request,
+        queryset,
+        lambda d: dispute_close(dispute=d, won=True, actor=request.user),
+        "Disputes closed as won",
+    )
+
+
+@admin.action(description="Close as lost (platform loss, seller receivable)")
+def close_disputes_lost(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    _run_each(
+        modeladmin,
+        request,
+        queryset,
+        lambda d: dispute_close(dispute=d, won=False, actor=request.user),
+        "Disputes closed as lost",
+    )
+
+
+class FinanceActionsMixin:
+    """Admin actions that move money need the finance permission, not only admin access."""
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)  # type: ignore[misc]
+        if not request.user.has_perm("accounts.manage_finance"):
+            return {}
+        return actions
+
+
+@admin.register(Dispute)
+class DisputeAdmin(FinanceActionsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("public_id", "created_at", "state", "amount_display", "reason", "evidence_due_by")
+    list_filter = ("state",)
+    search_fields = ("public_id", "gateway_reference", "payment__order__public_id")
+    actions = [close_disputes_won, close_disputes_lost]
+
+    @admin.display(description="Amount", ordering="amount")
+    def amount_display(self, obj: Dispute) -> str:
+        return _money(obj.amount, obj.currency)
+
+
+# --- payouts -------------------------------------------------------------------------------------------------
+
+
+@admin.action(description="Mark paid")
+def mark_payouts_paid(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    _run_each(
+        modeladmin,
+        request,
+        queryset,
+        lambda p: payout_mark_paid(payout=p, actor=request.user),
+        "Payouts marked paid",
+    )
+
+
+@admin.action(description="Mark failed (money back to available)")
+def mark_payouts_failed(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    message = f"Marked failed in the admin by {request.user}"
+    _run_each(
+        modeladmin,
+        request,
+        queryset,
+        lambda p: payout_mark_failed(payout=p, message=message, actor=request.user),
+        "Payouts marked failed",
+    )
+
+
+@admin.action(description="Create due payouts now (all sellers)")
+def create_due_payouts(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    created = payouts_create_due()
+    modeladmin.message_user(request, f"{len(created)} due payout(s) created.", messages.SUCCESS)
+
+
+@admin.register(Payout)
+class PayoutAdmin(FinanceActionsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "public_id",
+        "created_at",
+        "seller",
+        "amount_display",
+        "state",
+        "paid_at",
+        "failure_message",
+    )
+    list_filter = ("state", "currency")
+    search_fields = ("public_id", "seller__display_name", "gateway_reference", "idempotency_key")
+    list_select_related = ("seller",)
+    actions = [mark_payouts_paid, mark_payouts_failed, create_due_payouts]
+
+    @admin.display(description="Amount", ordering="amount")
+    def amount_display(self, obj: Payout) -> str:
+        return _money(obj.amount, obj.currency)
+
+
+@admin.register(PayoutAccount)
+class PayoutAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: sellers set their payout accounts in the portal (payout_account_set audits the change)."""
+
+    list_display = ("seller", "currency", "method", "is_active", "created_at")
+    list_filter = ("method", "currency", "is_active")
+    search_fields = ("seller__display_name", "stripe_account_id", "account_holder")
+    list_select_related = ("seller",)
+
+
+# --- sellers, tiers, rates, products, gateway events ---------------------------------------------------------
+
+
+class SellerTierChangeInline(ReadOnlyInline):
+    model = SellerTierChange
+    fields = ("computed_at", "previous_tier", "tier", "trailing_revenue_usd", "developer_rate", "computation")
+    readonly_fields = fields
+    show_change_link = False
+
+
+@admin.action(description="Recompute tiers now (all sellers)")
+def recompute_tiers(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    changed = tiers_recompute()
+    modeladmin.message_user(request, f"Tiers recomputed; {changed} seller(s) changed tier.", messages.SUCCESS)
+
+
+@admin.register(Seller)
+class SellerAdmin(FinanceActionsMixin, admin.ModelAdmin):
+    list_display = (
+        "display_name",
+        "kind",
+        "tier",
+        "user",
+        "organization",
+        "payout_interval",
+        "payouts_paused",
+    )
+    list_filter = ("kind", "tier", "payout_interval", "payouts_paused")
+    search_fields = ("display_name", "user__email", "organization__name", "public_id")
+    list_select_related = ("user", "organization")
+    readonly_fields = ("public_id", "kind", "user", "organization", "tier", "created_at", "updated_at")
+    fields = (
+        "public_id",
+        "kind",
+        "display_name",
+        "user",
+        "organization",
+        "tier",
+        "escrow_hold_days",
+        "payout_interval",
+        "payout_minimum_usd",
+        "payouts_paused",
+        "created_at",
+        "updated_at",
+    )
+    inlines = [SellerTierChangeInline]
+    actions = [recompute_tiers]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # sellers are created on first sale through the facade
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SellerTierChange)
+class SellerTierChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "computed_at",
+        "seller",
+        "previous_tier",
+        "tier",
+        "trailing_revenue_usd",
+        "developer_rate",
+    )
+    list_filter = ("tier",)
+    search_fields = ("seller__display_name",)
+    list_select_related = ("seller",)
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(admin.ModelAdmin):
+    list_display = ("as_of", "base", "quote", "rate", "source")
+    list_filter = ("base", "quote", "source")
+    date_hierarchy = "as_of"
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ("name", "seller", "price", "is_active")
+    list_filter = ("is_active", "currency")
+    search_fields = ("name", "seller__display_name")
+    list_select_related = ("seller",)
+    readonly_fields = ("public_id", "created_at", "updated_at")
+
+    @admin.display(description="Price", ordering="unit_amount")
+    def price(self, obj: Product) -> str:
+        return _money(obj.unit_amount, obj.currency)
+
+
+@admin.register(GatewayEvent)
+class GatewayEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("received_at", "gateway", "type", "event_id", "processed_at", "outcome")
+    list_filter = ("gateway", "type")
+    search_fields = ("event_id", "outcome")

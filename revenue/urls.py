@@ -1,8 +1,52 @@
+"""The revenue portal, mounted at /revenue/. "index" is the area's landing page (the navigation links to it)."""
+
 from django.urls import path
 
-from revenue import views
+from revenue.views import buyers, finance, sellers
 
 app_name = "revenue"
 urlpatterns = [
-    path("", views.index, name="index"),
+    path("", buyers.index, name="index"),
+    # buyers
+    path("buy/", buyers.buy, name="buy"),
+    path("purchases/", buyers.purchases, name="purchases"),
+    path("purchases/<uuid:public_id>/", buyers.receipt, name="receipt"),
+    path("purchases/<uuid:public_id>/confirm/", buyers.receipt_confirm, name="receipt_confirm"),
+    # sellers
+    path("earnings/", sellers.earnings, name="earnings"),
+    path("earnings/statement.csv", sellers.statement_csv, name="statement_csv"),
+    path("earnings/payout-account/", sellers.payout_account, name="payout_account"),
+    path("orders/<uuid:public_id>/refund/", sellers.order_refund, name="order_refund"),
+    # finance staff
+    path("finance/", finance.finance_home, name="finance"),
+    path("finance/ledger/accounts/", finance.finance_accounts, name="finance_accounts"),
+    path("finance/ledger/accounts/<int:pk>/", finance.finance_account, name="finance_account"),
+    path("finance/ledger/entries/", finance.finance_entries, name="finance_entries"),
+    path("finance/ledger/entries/<uuid:public_id>/", finance.finance_entry, name="finance_entry"),
+    path("finance/orders/", finance.finance_orders, name="finance_orders"),
+    path("finance/disputes/", finance.finance_disputes, name="finance_disputes"),
+    path("finance/disputes/<uuid:public_id>/", finance.finance_dispute, name="finance_dispute"),
+    path(
+        "finance/disputes/<uuid:public_id>/evidence/",
+        finance.finance_dispute_evidence,
+        name="finance_dispute_evidence",
+    ),
+    path(
+        "finance/disputes/<uuid:public_id>/close/",
+        finance.finance_dispute_close,
+        name="finance_dispute_close",
+    ),
+    path("finance/payments/", finance.finance_payments, name="finance_payments"),
+    path(
+        "finance/payments/<uuid:public_id>/received/",
+        finance.finance_payment_received,
+        name="finance_payment_received",
+    ),
+    path("finance/payouts/", finance.finance_payouts, name="finance_payouts"),
+    path("finance/payouts/<uuid:public_id>/paid/", finance.finance_payout_paid, name="finance_payout_paid"),
+    path(
+        "finance/payouts/<uuid:public_id>/failed/",
+        finance.finance_payout_failed,
+        name="finance_payout_failed",
+    ),
 ]

@@ -1,6 +1,9 @@
-"""REST API of Revenue, mounted at /api/v1/revenue/."""
+"""REST API of revenue, mounted at /api/v1/revenue/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
-app_name = "revenue-api"
-urlpatterns: list = []
+urlpatterns = [
+    path("", include("revenue.api.checkout_urls")),
+    path("", include("revenue.api.operations_urls")),
+    path("", include("revenue.api.account_urls")),
+]

@@ -72,6 +72,10 @@ class GatewayRecord:
     state: str
     refunded_amount: int
     created_at: datetime | None
+    # Added compatibly (defaults): the gateway's fee when it reports one, and the metadata we sent with the
+    # charge (`payment` = our Payment's public id) so a charge whose reference we never recorded can be matched.
+    fee_amount: int | None = None
+    metadata: Mapping[str, str] = field(default_factory=dict)
 
 
 class PaymentGateway(Protocol):
@@ -82,6 +86,10 @@ class PaymentGateway(Protocol):
 
     def confirm(self, reference: str, *, idempotency_key: str) -> ChargeResult:
         """Finish a payment that required action."""
+
+    def retrieve(self, reference: str) -> ChargeResult:
+        """The payment's current state at the gateway, with its fee once captured (webhooks, recovery).
+        Added compatibly: read-only, moves no money."""
 
     def refund(self, reference: str, *, amount: int, currency: str, idempotency_key: str) -> RefundResult: ...
 

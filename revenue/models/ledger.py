@@ -139,6 +139,8 @@ class Posting(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [models.CheckConstraint(condition=~models.Q(amount=0), name="posting_amount_nonzero")]
+        # An account's postings in entry order: statements, and the entries a payout covers (its key).
+        indexes = [models.Index(fields=["account", "entry"], name="posting_account_entry_idx")]
 
     def __str__(self) -> str:
         return f"{self.account}: {self.amount}"

@@ -75,7 +75,15 @@ class OrderLine(models.Model):
     refunded_seller = models.BigIntegerField(default=0)
     refunded_platform = models.BigIntegerField(default=0)
     refunded_tax = models.BigIntegerField(default=0)
-    clawed_seller = models.BigIntegerField(default=0, help_text="Seller part held back for open disputes")
+    clawed_seller = models.BigIntegerField(
+        default=0, help_text="Seller part taken back for disputes (open or lost; a won dispute returns it)"
+    )
+    disputed_platform = models.BigIntegerField(
+        default=0, help_text="Platform part held for disputes (open or lost; a won dispute returns it)"
+    )
+    disputed_tax = models.BigIntegerField(
+        default=0, help_text="Tax part held for disputes (open or lost; a won dispute returns it)"
+    )
     released_amount = models.BigIntegerField(default=0)
     released_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
@@ -88,6 +96,31 @@ class OrderLine(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(net_amount__gte=0, tax_amount__gte=0), name="line_amounts_nonneg"
+            ),
+            # Every leg of a line: what was refunded plus what is held for disputes never exceeds the leg.
+            models.CheckConstraint(
+                condition=models.Q(
+                    refunded_seller__gte=0,
+                    clawed_seller__gte=0,
+                    refunded_seller__lte=models.F("seller_amount") - models.F("clawed_seller"),
+                ),
+                name="line_seller_leg_within",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    refunded_platform__gte=0,
+                    disputed_platform__gte=0,
+                    refunded_platform__lte=models.F("platform_amount") - models.F("disputed_platform"),
+                ),
+                name="line_platform_leg_within",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    refunded_tax__gte=0,
+                    disputed_tax__gte=0,
+                    refunded_tax__lte=models.F("tax_amount") - models.F("disputed_tax"),
+                ),
+                name="line_tax_leg_within",
             ),
         ]
 
@@ -125,7 +158,16 @@ class Payment(PublicModel):
                 fields=["gateway", "gateway_reference"],
                 condition=~models.Q(gateway_reference=""),
                 name="payment_gateway_ref_uniq",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    refunded_amount__gte=0,
+                    disputed_amount__gte=0,
+                    refunded_amount__lte=models.F("amount"),
+                    disputed_amount__lte=models.F("amount"),
+                ),
+                name="payment_refunds_disputes_within",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -147,6 +189,26 @@ class Refund(PublicModel):
     entry = models.OneToOneField(
         "revenue.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="refund"
     )
+    reversal_entry = models.OneToOneField(
+        "revenue.JournalEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="refund_reversed",
+        help_text="Posted when the gateway refused the refund: the money goes back where it is owed",
+    )
+    idempotency_key = models.CharField(
+        max_length=200,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Caller's key; a replay returns this refund",
+    )
+    failure_message = models.CharField(max_length=255, blank=True)
+    submitted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the gateway accepted the refund request"
+    )
+    settled_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -185,12 +247,26 @@ class Dispute(PublicModel):
         "revenue.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="dispute_closed"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    allocation = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="How the disputed amount was split over the sale's legs when it opened (closing reverses it)",
+    )
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount__gt=0), name="dispute_amount_positive")
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="dispute_amount_positive"),
+            models.UniqueConstraint(
+                fields=["gateway_reference"],
+                condition=~models.Q(gateway_reference=""),
+                name="dispute_gateway_ref_uniq",
+            ),
         ]
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in {self.State.NEEDS_RESPONSE, self.State.UNDER_REVIEW}
 
     def __str__(self) -> str:
         return f"Dispute {self.public_id}"

@@ -47,10 +47,20 @@ class Payout(PublicModel):
     currency = models.CharField(max_length=3)
     amount = models.BigIntegerField()
     state = models.CharField(max_length=20, choices=State.choices, default=State.IN_TRANSIT, db_index=True)
-    idempotency_key = models.CharField(max_length=200, unique=True)
+    idempotency_key = models.CharField(
+        max_length=200, unique=True, help_text="payout:<seller>:<currency>:<last journal entry id covered>"
+    )
+    gateway = models.CharField(max_length=30, blank=True, help_text="Gateway that carries the transfer")
+    scheduled_for = models.DateField(
+        null=True, blank=True, db_index=True, help_text="The payout run (day) that created it"
+    )
     gateway_reference = models.CharField(max_length=120, blank=True)
+    submitted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the gateway accepted the transfer request"
+    )
     failure_message = models.CharField(max_length=255, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -92,6 +92,11 @@ class SellerTierChange(models.Model):
     trailing_revenue_usd = models.BigIntegerField(help_text="Trailing-12-month net revenue in US cents")
     developer_rate = models.DecimalField(max_digits=6, decimal_places=4)
     benefits = models.JSONField(default=dict)
+    computation = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Window, net revenue per currency and the exchange rate used for each (rate, as_of)",
+    )
 
     class Meta:
         ordering = ["-computed_at", "-id"]

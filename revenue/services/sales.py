@@ -60,5 +60,6 @@ def sale_post(*, order: Order, payment: Payment) -> JournalEntry:
             reference_type="order",
             reference_id=str(order.public_id),
             idempotency_key=f"fee:{payment.pk}",
+            effective_at=payment.captured_at,
         )
     return entry

@@ -1,0 +1,1 @@
+"""Ledger throughput: purchases posted per second through the service layer on PostgreSQL, beside pgbench."""

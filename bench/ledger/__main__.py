@@ -1,0 +1,5 @@
+import sys
+
+from bench.ledger.run import main
+
+sys.exit(main())

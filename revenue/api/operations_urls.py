@@ -1,0 +1,27 @@
+"""Money operations under /api/v1/revenue/: refunds, disputes, payout accounts and payout outcomes."""
+
+from django.urls import path
+
+from revenue.api import operations_views as views
+
+urlpatterns = [
+    path("orders/<uuid:public_id>/refunds/", views.RefundCreateView.as_view(), name="revenue-order-refunds"),
+    path("disputes/", views.DisputeListView.as_view(), name="revenue-disputes"),
+    path(
+        "disputes/<uuid:public_id>/evidence/",
+        views.DisputeEvidenceView.as_view(),
+        name="revenue-dispute-evidence",
+    ),
+    path("disputes/<uuid:public_id>/close/", views.DisputeCloseView.as_view(), name="revenue-dispute-close"),
+    path("payout-account/", views.PayoutAccountView.as_view(), name="revenue-payout-account"),
+    path(
+        "payouts/<uuid:public_id>/mark-paid/",
+        views.PayoutMarkPaidView.as_view(),
+        name="revenue-payout-mark-paid",
+    ),
+    path(
+        "payouts/<uuid:public_id>/mark-failed/",
+        views.PayoutMarkFailedView.as_view(),
+        name="revenue-payout-mark-failed",
+    ),
+]

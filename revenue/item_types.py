@@ -1,0 +1,41 @@
+"""Item types the revenue app sells itself, registered from RevenueConfig.ready.
+
+"revenue.product": a seller's Product, by public id; inactive products cannot be bought. Products have one price
+for every buyer; the checkout refuses a product priced in another currency than the checkout's.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from revenue import hooks
+from revenue.exceptions import UnknownItem, ValidationError
+from revenue.models import Product
+
+PRODUCT = "revenue.product"
+
+
+def resolve_product(*, item_id: str, quantity: int, buyer_id: int, currency: str) -> hooks.PricedItem:
+    try:
+        public_id = uuid.UUID(str(item_id))
+    except ValueError as exc:
+        raise UnknownItem(f'No product "{item_id}".') from exc
+    product = Product.objects.filter(public_id=public_id).first()
+    if product is None:
+        raise UnknownItem(f'No product "{item_id}".')
+    if not product.is_active:
+        raise ValidationError(f'"{product.name}" is no longer on sale.', code="item_inactive")
+    return hooks.PricedItem(
+        seller_id=product.seller_id,
+        item_type=PRODUCT,
+        item_id=str(product.public_id),
+        description=product.name,
+        unit_amount=product.unit_amount,
+        currency=product.currency,
+        quantity=quantity,
+        metadata={"product": str(product.public_id)},
+    )
+
+
+def register() -> None:
+    hooks.register_item_type(hooks.ItemType(name=PRODUCT, resolve=resolve_product))

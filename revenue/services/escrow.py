@@ -1,0 +1,189 @@
+"""Escrow: a seller's share of a sale stays in `seller_pending` for the hold (Seller.escrow_hold_days, else
+REVENUE_ESCROW_HOLD_DAYS), then `escrow_release_due` moves what is left of it to `seller_available`.
+
+This module also decides where a seller's money is taken from, or given back to, when a sale is refunded or
+disputed (`SellerPurse`):
+
+- a line not yet released: its share is still in pending, so it is taken from (or returned to) pending;
+- a released line: taken from available up to its balance, the rest booked as the seller's receivable (a debt
+  later payouts net off); given back to the receivable first (paying the debt down), the rest to available.
+
+Lock order, shared by every money service so that concurrent work never deadlocks:
+payment → order → order lines (pk order) → refund / dispute / payout row → ledger accounts (pk order).
+Accounts are created (`account_for`) before any row is locked, because creating one waits on a concurrent
+creator of the same account.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from revenue.exceptions import InsufficientFunds
+from revenue.models import Account, AccountKind, JournalEntry, OrderLine, Seller
+from revenue.services.ledger import Line, account_for, entry_post
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SellerAccounts:
+    pending: Account
+    available: Account
+    receivable: Account
+
+    def all(self) -> list[Account]:
+        return [self.pending, self.available, self.receivable]
+
+
+def seller_accounts(*, seller: Seller, currency: str) -> SellerAccounts:
+    """The seller's pending, available and receivable accounts in `currency` (created on first use).
+    Call before locking any row (see the module's lock order)."""
+    return SellerAccounts(
+        pending=account_for(kind=AccountKind.SELLER_PENDING, currency=currency, seller=seller),
+        available=account_for(kind=AccountKind.SELLER_AVAILABLE, currency=currency, seller=seller),
+        receivable=account_for(kind=AccountKind.SELLER_RECEIVABLE, currency=currency, seller=seller),
+    )
+
+
+def accounts_lock(accounts: Iterable[Account]) -> dict[int, Account]:
+    """Lock every account one entry (or one transaction) will touch, in primary-key order, and return the
+    fresh rows by pk. Lock them all at once, before reading any balance: locking a subset first and the
+    rest later (inside `entry_post`) could take two locks out of order."""
+    pks = sorted({account.pk for account in accounts})
+    return {
+        account.pk: account
+        for account in Account.objects.select_for_update().filter(pk__in=pks).order_by("pk")
+    }
+
+
+class SellerPurse:
+    """Builds the seller-side postings of one entry from balances read under lock, keeping a running balance
+    so several lines of one seller in one entry never take more from available than it holds."""
+
+    def __init__(self, locked: dict[int, Account]) -> None:
+        self._balance = {pk: account.balance for pk, account in locked.items()}
+
+    def _require(self, account: Account) -> int:
+        if account.pk not in self._balance:
+            raise RuntimeError(f"{account} was not locked before building the entry")
+        return self._balance[account.pk]
+
+    def take(self, accounts: SellerAccounts, amount: int, *, released: bool) -> list[Line]:
+        """Debit `amount` of the seller's share (refund, dispute opened)."""
+        if amount <= 0:
+            return []
+        if not released:
+            self._balance[accounts.pending.pk] = self._require(accounts.pending) - amount
+            return [Line(accounts.pending, amount)]
+        from_available = min(amount, max(self._require(accounts.available), 0))
+        into_receivable = amount - from_available
+        self._require(accounts.receivable)
+        self._balance[accounts.available.pk] -= from_available
+        self._balance[accounts.receivable.pk] += into_receivable
+        return [Line(accounts.available, from_available), Line(accounts.receivable, into_receivable)]
+
+    def give(self, accounts: SellerAccounts, amount: int, *, released: bool) -> list[Line]:
+        """Credit `amount` back to the seller (dispute won, refund refused by the gateway)."""
+        if amount <= 0:
+            return []
+        if not released:
+            self._balance[accounts.pending.pk] = self._require(accounts.pending) + amount
+            return [Line(accounts.pending, -amount)]
+        to_receivable = min(amount, max(self._require(accounts.receivable), 0))
+        to_available = amount - to_receivable
+        self._require(accounts.available)
+        self._balance[accounts.receivable.pk] -= to_receivable
+        self._balance[accounts.available.pk] += to_available
+        return [Line(accounts.receivable, -to_receivable), Line(accounts.available, -to_available)]
+
+
+def merge_lines(lines: Iterable[Line]) -> list[Line]:
+    """One posting per account (amounts summed, zeros dropped), in account-pk order."""
+    totals: dict[int, int] = {}
+    accounts: dict[int, Account] = {}
+    for line in lines:
+        totals[line.account.pk] = totals.get(line.account.pk, 0) + line.amount
+        accounts[line.account.pk] = line.account
+    return [Line(accounts[pk], totals[pk]) for pk in sorted(totals) if totals[pk]]
+
+
+def hold_days(seller: Seller) -> int:
+    if seller.escrow_hold_days is not None:
+        return seller.escrow_hold_days
+    return settings.REVENUE_ESCROW_HOLD_DAYS
+
+
+def _due_lines(now: datetime) -> list[int]:
+    default = settings.REVENUE_ESCROW_HOLD_DAYS
+    due = Q(seller__escrow_hold_days__isnull=True, order__paid_at__lte=now - timedelta(days=default))
+    custom = (
+        Seller.objects.filter(escrow_hold_days__isnull=False)
+        .order_by()
+        .values_list("escrow_hold_days", flat=True)
+        .distinct()
+    )
+    for days in custom:
+        due |= Q(seller__escrow_hold_days=days, order__paid_at__lte=now - timedelta(days=days))
+    return list(
+        OrderLine.objects.filter(released_at__isnull=True, order__paid_at__isnull=False)
+        .exclude(seller__kind=Seller.Kind.PLATFORM)
+        .filter(due)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def escrow_release_line(*, line: OrderLine, now: datetime | None = None) -> bool:
+    """Release one line: move (seller_amount − refunded_seller − clawed_seller) from pending to available.
+    One entry per line under the key release:<line id>; True if this call released it."""
+    now = now or timezone.now()
+    line = OrderLine.objects.select_related("seller", "order").get(pk=line.pk)
+    if line.released_at is not None or line.seller.kind == Seller.Kind.PLATFORM:
+        return False
+    accounts = seller_accounts(seller=line.seller, currency=line.order.currency)
+    with transaction.atomic():
+        locked_line = OrderLine.objects.select_for_update().get(pk=line.pk)
+        if locked_line.released_at is not None:
+            return False
+        amount = locked_line.seller_amount - locked_line.refunded_seller - locked_line.clawed_seller
+        if amount > 0:
+            accounts_lock([accounts.pending, accounts.available])
+            entry_post(
+                kind=JournalEntry.Kind.RELEASE,
+                lines=[Line(accounts.pending, amount), Line(accounts.available, -amount)],
+                description=f"Escrow release, order {line.order.public_id} line {line.pk}",
+                reference_type="order_line",
+                reference_id=str(line.pk),
+                idempotency_key=f"release:{line.pk}",
+                metadata={"order": str(line.order.public_id), "line": line.pk},
+                effective_at=now,
+            )
+        locked_line.released_amount = max(amount, 0)
+        locked_line.released_at = now
+        locked_line.save(update_fields=["released_amount", "released_at"])
+    return True
+
+
+def escrow_release_due(*, now: datetime | None = None) -> int:
+    """Release every line whose sale (order.paid_at) is older than its seller's hold. Each line is its own
+    transaction; safe to run twice and concurrently. Returns how many lines this run released."""
+    now = now or timezone.now()
+    released = 0
+    for line_id in _due_lines(now):
+        try:
+            if escrow_release_line(line=OrderLine(pk=line_id), now=now):
+                released += 1
+        except InsufficientFunds:
+            # The sale was never posted (or the ledger disagrees with the line): leave it for ledger_verify.
+            logger.exception("escrow release of order line %s refused by the ledger", line_id)
+    if released:
+        logger.info("escrow released %s order lines", released)
+    return released
