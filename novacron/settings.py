@@ -149,6 +149,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "revenue.submit_pending_refunds",
         "schedule": crontab(minute="*/15"),
     },
+    "revenue.recover_payments": {"task": "revenue.recover_payments", "schedule": crontab(minute="*/15")},
     "devex.reindex_docs": {"task": "devex.reindex_docs", "schedule": crontab(minute=40, hour=3)},
 }
 
@@ -344,6 +345,12 @@ REVENUE_DEFAULT_GATEWAY = env.str("REVENUE_DEFAULT_GATEWAY", default="local_test
 REVENUE_ENABLED_GATEWAYS = env.list("REVENUE_ENABLED_GATEWAYS", default=["local_test", "bank_transfer"])
 REVENUE_ESCROW_HOLD_DAYS = env.int("REVENUE_ESCROW_HOLD_DAYS", default=14)
 REVENUE_PLATFORM_NAME = env.str("REVENUE_PLATFORM_NAME", default="NovaCron Platform")
+# Signs the local test gateway's webhooks; derived from SECRET_KEY when empty.
+REVENUE_LOCAL_WEBHOOK_SECRET = env.str("REVENUE_LOCAL_WEBHOOK_SECRET", default="")
+# The account buyers pay bank transfers into (a demo account is shown when unset).
+REVENUE_BANK_ACCOUNT = env.dict(
+    "REVENUE_BANK_ACCOUNT", default={}
+)  # account_holder=...,iban=...,bic=...,bank_name=...
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # e.g. a localstripe server in tests

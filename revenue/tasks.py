@@ -6,6 +6,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from revenue.services.escrow import escrow_release_due
+from revenue.services.payments import payments_recover_stale
 from revenue.services.payouts import payouts_create_due
 from revenue.services.refunds import refunds_submit_pending
 from revenue.services.tiers import tiers_recompute
@@ -40,3 +41,9 @@ def recompute_tiers() -> int:
 def submit_pending_refunds() -> int:
     """Ask the gateway again for refunds whose first request got no answer (beat: every 15 minutes)."""
     return refunds_submit_pending()
+
+
+@shared_task(name="revenue.recover_payments", time_limit=600, soft_time_limit=540, **RETRY)
+def recover_payments() -> list[str]:
+    """Settle payments whose gateway answer was never recorded (beat: every 15 minutes)."""
+    return [str(payment.public_id) for payment in payments_recover_stale()]

@@ -264,3 +264,22 @@ def payment_recover(
         )
     logger.info("payment.recovered", payment=str(payment.public_id), state=result.state)
     return payment_record_result(payment=payment, result=result, now=now)
+
+
+def payments_recover_stale(
+    *, gateway: str | None = None, since: datetime | None = None, now: datetime | None = None
+) -> list[Payment]:
+    """Run `payment_recover` over every in-flight payment (optionally of one gateway, created since a time);
+    returns those that left the in-flight state. Safe to run twice and beside a webhook: recording is idempotent."""
+    now = now or timezone.now()
+    stuck = Payment.objects.filter(state=Payment.State.PROCESSING, gateway_reference="")
+    if gateway is not None:
+        stuck = stuck.filter(gateway=gateway)
+    if since is not None:
+        stuck = stuck.filter(created_at__gte=since)
+    settled = []
+    for payment in stuck.order_by("pk"):
+        recovered = payment_recover(payment=payment, now=now)
+        if recovered.state != Payment.State.PROCESSING:
+            settled.append(recovered)
+    return settled

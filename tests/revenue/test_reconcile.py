@@ -138,3 +138,25 @@ def test_bad_arguments_are_refused():
         call_command("reconcile", "--gateway", "stripe")
     with pytest.raises(CommandError):
         call_command("reconcile", "--since", "yesterday")
+
+
+def test_the_beat_task_settles_stale_in_flight_payments_and_leaves_young_ones():
+    # Given one payment in flight for 20 minutes and one that just started
+    from revenue.tasks import recover_payments
+
+    stale, young = _buy().payments.get(), _buy().payments.get()
+    Payment.objects.filter(pk=stale.pk).update(
+        state=Payment.State.PROCESSING,
+        gateway_reference="",
+        created_at=timezone.now() - timedelta(minutes=20),
+    )
+    Payment.objects.filter(pk=young.pk).update(state=Payment.State.PROCESSING, gateway_reference="")
+
+    # When the task runs (twice, as beat may)
+    settled = recover_payments.delay().get()
+    again = recover_payments.delay().get()
+
+    # Then the stale one is settled once (the local gateway holds the charge: it is recorded), the young one waits
+    assert settled == [str(stale.public_id)]
+    assert again == []
+    assert Payment.objects.get(pk=young.pk).state == Payment.State.PROCESSING

@@ -29,7 +29,7 @@ from revenue.exceptions import GatewayUnavailable
 from revenue.gateways import enabled_gateways, get_gateway
 from revenue.gateways.base import GatewayRecord
 from revenue.models import AccountKind, GatewayEvent, JournalEntry, Order, Payment, Posting, Refund
-from revenue.services.payments import RECOVERY_GRACE, payment_in_flight, payment_recover
+from revenue.services.payments import RECOVERY_GRACE, payment_in_flight, payments_recover_stale
 
 _LIVE = {
     "requires_action",
@@ -350,10 +350,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Reconciled, no differences ({summary})."))
 
     def _recover(self, name: str, since: datetime | None, now: datetime) -> None:
-        stuck = Payment.objects.filter(gateway=name, state=Payment.State.PROCESSING, gateway_reference="")
-        if since is not None:
-            stuck = stuck.filter(created_at__gte=since)
-        for payment in stuck.order_by("pk"):
-            recovered = payment_recover(payment=payment, now=now)
-            if recovered.state != Payment.State.PROCESSING:
-                self.stdout.write(f"recovered payment {payment.public_id}: {recovered.state}")
+        for payment in payments_recover_stale(gateway=name, since=since, now=now):
+            self.stdout.write(f"recovered payment {payment.public_id}: {payment.state}")
