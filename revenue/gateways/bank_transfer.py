@@ -18,7 +18,6 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, Sum
 
 from revenue.gateways.base import (
     ChargeRequest,
@@ -29,6 +28,7 @@ from revenue.gateways.base import (
     TransferResult,
     WebhookEvent,
 )
+from revenue.gateways.own_records import own_payment_records
 
 NAME = "bank_transfer"
 # No 0/O, 1/I: references are typed by hand into banking apps.
@@ -127,27 +127,7 @@ class BankTransferGateway:
         raise InvalidWebhook("Bank transfers have no webhooks; finance marks transfers received.")
 
     def list_payments(self, *, since: datetime | None = None) -> list[GatewayRecord]:
-        from revenue.models import Payment
-
-        payments = Payment.objects.filter(gateway=self.name).exclude(gateway_reference="")
-        if since is not None:
-            payments = payments.filter(created_at__gte=since)
-        payments = payments.annotate(
-            gateway_refunded=Sum("refunds__amount", filter=Q(refunds__state="succeeded"))
-        ).order_by("created_at", "id")
-        return [
-            GatewayRecord(
-                reference=payment.gateway_reference,
-                amount=payment.amount,
-                currency=payment.currency,
-                state=payment.state,
-                refunded_amount=payment.gateway_refunded or 0,
-                created_at=payment.created_at,
-                fee_amount=0,
-                metadata={"payment": str(payment.public_id)},
-            )
-            for payment in payments
-        ]
+        return own_payment_records(self.name, since=since)
 
     def _payment(self, reference: str) -> Any:
         from revenue.models import Payment

@@ -39,7 +39,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import Sum
 
 from revenue.gateways.base import (
     ChargeRequest,
@@ -50,6 +50,7 @@ from revenue.gateways.base import (
     TransferResult,
     WebhookEvent,
 )
+from revenue.gateways.own_records import own_payment_records
 
 NAME = "local_test"
 SIGNATURE_HEADER = "Local-Signature"
@@ -280,27 +281,7 @@ class LocalTestGateway:
         return TransferResult(reference, "paid")
 
     def list_payments(self, *, since: datetime | None = None) -> list[GatewayRecord]:
-        from revenue.models import Payment
-
-        payments = Payment.objects.filter(gateway=self.name).exclude(gateway_reference="")
-        if since is not None:
-            payments = payments.filter(created_at__gte=since)
-        payments = payments.annotate(
-            gateway_refunded=Sum("refunds__amount", filter=Q(refunds__state="succeeded"))
-        ).order_by("created_at", "id")
-        return [
-            GatewayRecord(
-                reference=payment.gateway_reference,
-                amount=payment.amount,
-                currency=payment.currency,
-                state=payment.state,
-                refunded_amount=payment.gateway_refunded or 0,
-                created_at=payment.created_at,
-                fee_amount=local_fee(payment.amount) if payment.state == "succeeded" else 0,
-                metadata={"payment": str(payment.public_id)},
-            )
-            for payment in payments
-        ]
+        return own_payment_records(self.name, since=since, fee=local_fee)
 
     def _payment(self, reference: str) -> Any:
         from revenue.models import Payment
