@@ -16,11 +16,12 @@ the question, suggests rephrasing and lists the closest pages, and the answer ha
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from novacron.core.docs_links import DOCS_URL_PREFIX, docs_path_of, resolve_docs_href
 
 # --- the passage contract (devex.retrieval.search.Passage satisfies it) --------------------------------------
 
@@ -272,31 +273,7 @@ def sentences(paragraph: str) -> list[str]:
 
 # --- links inside passages ----------------------------------------------------------------------------------
 
-DOCS_URL_PREFIX = "/devex/docs/"
 _MD_LINK_RE = re.compile(r"(\]\()([^)\s]+)(\))")
-
-
-def docs_path_of(url: str) -> str | None:
-    """ "/devex/docs/api/overview/#errors" → "api/overview"; None for other URLs."""
-    if not url.startswith(DOCS_URL_PREFIX):
-        return None
-    return url[len(DOCS_URL_PREFIX) :].split("#", 1)[0].strip("/") or None
-
-
-def resolve_docs_href(href: str, current_path: str) -> str:
-    """A relative link between docs/ Markdown files ("../api/overview.md#errors") as a portal URL
-    ("/devex/docs/api/overview/#errors"), resolved against the current page ("developer/architecture");
-    anything else (absolute, external, mailto, pure anchors, non-Markdown files) unchanged."""
-    if not href or href.startswith(("#", "/", "mailto:")) or "://" in href:
-        return href
-    target, _, anchor = href.partition("#")
-    if not target.endswith(".md"):
-        return href
-    base = posixpath.dirname(current_path)
-    resolved = posixpath.normpath(posixpath.join(base, target[:-3]))
-    if resolved.startswith(("..", "/")) or resolved == ".":
-        return href
-    return f"{DOCS_URL_PREFIX}{resolved}/" + (f"#{anchor}" if anchor else "")
 
 
 def rewrite_markdown_links(text: str, passage_url: str) -> str:

@@ -15,9 +15,9 @@ from typing import Any
 from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils import timezone
 
-from devex.answering import DOCS_URL_PREFIX, resolve_docs_href
 from devex.models import Conversation, Feedback, Message
 from devex.retrieval import config
+from novacron.core.docs_links import DOCS_URL_PREFIX
 from novacron.core.portal import render_markdown
 
 REPORT_PERMISSION = "accounts.moderate"
@@ -192,7 +192,6 @@ def docs_quality_report(
 # --- docs/ pages --------------------------------------------------------------------------------------------
 
 _H1_RE = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
-_HREF_RE = re.compile(r'href="([^"]*)"')
 # Path segments: letters, digits, "-", "_" and inner dots ("getting-started.de" is a translation); never ".."
 # or a hidden segment. Paths are only ever looked up among the files found under docs/ in any case.
 _SAFE_PAGE_RE = re.compile(r"^[A-Za-z0-9_\-][A-Za-z0-9_\-.]*(?:/[A-Za-z0-9_\-][A-Za-z0-9_\-.]*)*$")
@@ -272,8 +271,7 @@ def docs_page_file(path: str) -> tuple[DocPage, Path] | None:
 
 @lru_cache(maxsize=128)
 def _rendered(file: Path, mtime_ns: int, path: str) -> str:
-    html = render_markdown(file.read_text(encoding="utf-8"))
-    return _HREF_RE.sub(lambda m: f'href="{resolve_docs_href(m.group(1), path)}"', html)
+    return render_markdown(file.read_text(encoding="utf-8"), docs_path=path)
 
 
 def docs_page_html(path: str) -> tuple[DocPage, str] | None:

@@ -17,6 +17,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
+from novacron.core.docs_links import resolve_docs_href
+
 
 @dataclass(frozen=True)
 class Area:
@@ -94,16 +96,28 @@ ALLOWED_TAGS = nh3.ALLOWED_TAGS | {
 }
 
 
-def render_markdown(text: str) -> str:
-    """Markdown to sanitised HTML (nh3 strips scripts, event handlers and unknown tags)."""
+def render_markdown(text: str, *, docs_path: str | None = None) -> str:
+    """Markdown to sanitised HTML (nh3 strips scripts, event handlers and unknown tags). For a docs/ page,
+    `docs_path` ("areas/revenue") makes its relative links to other .md pages point at their portal pages."""
     html = markdown.markdown(text, extensions=["fenced_code", "tables", "toc", "sane_lists"])
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes={"*": {"id", "class"}, "a": {"href", "title"}})
+
+    def links(tag: str, attribute: str, value: str) -> str:
+        return resolve_docs_href(value, docs_path) if docs_path and attribute == "href" else value
+
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"*": {"id", "class"}, "a": {"href", "title"}},
+        attribute_filter=links,
+    )
 
 
 @cache
 def _area_doc(area: str) -> str:
     path = Path(settings.BASE_DIR) / "docs" / "areas" / f"{area}.md"
-    return render_markdown(path.read_text(encoding="utf-8")) if path.exists() else ""
+    return (
+        render_markdown(path.read_text(encoding="utf-8"), docs_path=f"areas/{area}") if path.exists() else ""
+    )
 
 
 def area_page(request: HttpRequest, *, area: str) -> HttpResponse:

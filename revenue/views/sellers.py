@@ -25,6 +25,7 @@ from revenue.forms import (
 )
 from revenue.models import Seller
 from revenue.services.payouts import payout_account_set
+from revenue.services.products import seller_can_manage
 from revenue.services.refunds import refund_create
 from revenue.views.common import (
     can_refund,
@@ -131,8 +132,8 @@ def _render_earnings(
 def payout_account(request: HttpRequest) -> HttpResponse:
     sellers = selectors.sellers_for_user(user_id=request.user.pk)
     seller = _selected_seller(request, sellers)
-    if seller is None:
-        raise PermissionDenied
+    if seller is None or not seller_can_manage(seller=seller, user=request.user):
+        raise PermissionDenied  # billing contacts see earnings but may not redirect payouts
     form = PayoutAccountForm(request.POST, prefix="payout")
     if form.is_valid():
         data = form.cleaned_data

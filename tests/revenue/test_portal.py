@@ -207,6 +207,32 @@ def test_nobody_sets_a_payout_account_for_someone_elses_seller(seller):
     assert not PayoutAccount.objects.exists()
 
 
+def test_a_billing_contact_sees_organisation_earnings_but_cannot_redirect_payouts():
+    # Given an organisation seller and a member with the billing role
+    organization = OrganizationFactory()
+    org_seller = SellerFactory(kind=Seller.Kind.PARTNER, user=None, organization=organization)
+    billing = MembershipFactory(organization=organization, role="billing").user
+    client = _client(billing)
+
+    # When they open the earnings page and then try to change the payout account
+    page = client.get(f"/revenue/earnings/?seller={org_seller.public_id}")
+    attempt = client.post(
+        "/revenue/earnings/payout-account/",
+        {
+            "seller": str(org_seller.public_id),
+            "payout-currency": "EUR",
+            "payout-method": "bank_transfer",
+            "payout-account_holder": "Mallory",
+            "payout-iban": "DE89 3704 0044 0532 0130 00",
+        },
+    )
+
+    # Then they can read, but not write
+    assert page.status_code == 200
+    assert attempt.status_code == 403
+    assert not PayoutAccount.objects.exists()
+
+
 # --- buying --------------------------------------------------------------------------------------------------
 
 
