@@ -28,8 +28,7 @@ from django.conf import settings
 
 from devex.retrieval import config
 from devex.retrieval.chunking import document_title
-
-DOCS_URL_PREFIX = "/devex/docs/"
+from novacron.core.docs_links import DOCS_URL_PREFIX
 
 
 @dataclass(frozen=True)
