@@ -126,9 +126,16 @@ def embed_corpus(kind: str, texts: list[str]) -> tuple[vectorisers.Vectoriser, n
         batch = 10_000
     else:
         vectoriser, ms_fit, batch = vectorisers.MiniLMVectoriser(), 0.0, 512
-    vectors, ms = timed(
-        lambda: np.vstack([vectoriser.encode(texts[i : i + batch]) for i in range(0, len(texts), batch)])
-    )
+
+    def encode_all() -> np.ndarray:
+        parts = []
+        for start in range(0, len(texts), batch):
+            parts.append(vectoriser.encode(texts[start : start + batch]))
+            if kind == "minilm" and (start // batch) % 10 == 9:
+                print(f"    {start + batch:,} of {len(texts):,} embedded", flush=True)
+        return np.vstack(parts)
+
+    vectors, ms = timed(encode_all)
     print(
         f"  {vectoriser.name}: fit {ms_fit / 1000:.1f} s, encode {ms / 1000:.1f} s "
         f"({len(texts) / ms * 1000:.0f} chunks/s)",
