@@ -67,7 +67,7 @@ class Command(BaseCommand):
             threshold = confidence_threshold(result.method, backend.name)
             self.stdout.write(
                 f"| {result.method:<7} | {summary['recall_at_5']:8.3f} | {summary['mrr_at_10']:6.3f} | "
-                f"{summary['idk_correct']:22.3f} | {summary['answered']:8.3f} | {threshold:9.2f} | "
+                f"{summary['idk_correct']:22.3f} | {summary['answered']:8.3f} | {threshold:9.3f} | "
                 f"{summary['ms_per_query']:8.1f} |"
             )
         if options["calibrate"]:
