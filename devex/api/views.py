@@ -52,6 +52,17 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
     return {code: OpenApiResponse(DevexErrorSerializer, description=descriptions[code]) for code in codes}
 
 
+def _ask(request: Request, conversation: Any, values: dict[str, Any]) -> Any:
+    """Ask a validated question in a conversation (shared by the one-shot and the conversation endpoints)."""
+    return conversation_ask(
+        conversation=conversation,
+        question=values["question"],
+        user=request.user,
+        sources=values.get("sources") or None,
+        language=values.get("language") or None,
+    )
+
+
 class DevexApi(APIView):
     scope_area = "devex"
 
@@ -86,14 +97,7 @@ class AskView(DevexApi):
         data.is_valid(raise_exception=True)
         wanted = data.validated_data.get("conversation")
         conversation = _own_conversation(request, wanted) if wanted else conversation_start(user=request.user)
-        message = conversation_ask(
-            conversation=conversation,
-            question=data.validated_data["question"],
-            user=request.user,
-            sources=data.validated_data.get("sources") or None,
-            language=data.validated_data.get("language") or None,
-        )
-        return _answer(request, message, code=status.HTTP_200_OK)
+        return _answer(request, _ask(request, conversation, data.validated_data), code=status.HTTP_200_OK)
 
 
 class ConversationListView(DevexApi):
@@ -180,14 +184,9 @@ class ConversationMessagesView(DevexApi):
         conversation = _own_conversation(request, public_id)
         data = MessageCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        message = conversation_ask(
-            conversation=conversation,
-            question=data.validated_data["question"],
-            user=request.user,
-            sources=data.validated_data.get("sources") or None,
-            language=data.validated_data.get("language") or None,
+        return _answer(
+            request, _ask(request, conversation, data.validated_data), code=status.HTTP_201_CREATED
         )
-        return _answer(request, message, code=status.HTTP_201_CREATED)
 
 
 class FeedbackView(DevexApi):

@@ -39,7 +39,7 @@ from novacron.core.money import CurrencyError, validate_currency
 from novacron.core.services.audit import audit_record
 from revenue import gateways
 from revenue.exceptions import InvalidState
-from revenue.models import AccountKind, JournalEntry, Payout, PayoutAccount, Posting, Seller
+from revenue.models import Account, AccountKind, JournalEntry, Payout, PayoutAccount, Posting, Seller
 from revenue.models.sellers import PayoutInterval
 from revenue.services.escrow import accounts_lock
 from revenue.services.fx import RateMissing, convert_with_rate
@@ -434,40 +434,72 @@ def _payout_accounts(payout: Payout) -> tuple[Any, Any, Any]:
     )
 
 
+def _payout_settle(
+    *,
+    payout: Payout,
+    state: str,
+    counter_account: Account,
+    kind: str,
+    description: str,
+    fields: dict[str, Any],
+    audit_after: dict[str, Any],
+    actor: Any,
+    now: datetime,
+    refusal: str,
+    metadata: dict[str, Any] | None = None,
+) -> Payout:
+    """Move an in-transit payout to its final `state`: Dr in-transit / Cr `counter_account`, the payout row
+    updated with `fields` and an audit row, all in one transaction. Idempotent on the final state."""
+    with transaction.atomic():
+        payout = Payout.objects.select_for_update().get(pk=payout.pk)
+        if payout.state == state:
+            return payout
+        if payout.state != Payout.State.IN_TRANSIT:
+            raise InvalidState(f"This payout is {payout.state}; only a payout in transit {refusal}.")
+        in_transit = _payout_accounts(payout)[0]
+        accounts_lock([in_transit, counter_account])
+        entry_post(
+            kind=kind,
+            lines=[Line(in_transit, payout.amount), Line(counter_account, -payout.amount)],
+            description=description,
+            reference_type="payout",
+            reference_id=str(payout.public_id),
+            idempotency_key=f"{kind}:{payout.pk}",
+            metadata=metadata,
+            actor=actor,
+            effective_at=now,
+        )
+        payout.state = state
+        for name, value in fields.items():
+            setattr(payout, name, value)
+        payout.save(update_fields=["state", *fields, "updated_at"])
+        audit_record(
+            actor=actor,
+            action=f"revenue.{kind.replace('payout_', 'payout_mark_')}",
+            obj=payout,
+            before={"state": Payout.State.IN_TRANSIT},
+            after={"state": payout.state, **audit_after},
+        )
+    return payout
+
+
 def payout_mark_paid(*, payout: Payout, now: datetime | None = None, actor: Any = None) -> Payout:
     """The money reached the seller: Dr in-transit / Cr payout clearing. Idempotent; a failed payout cannot
     be marked paid."""
     now = now or timezone.now()
     payout = Payout.objects.select_related("seller").get(pk=payout.pk)
-    in_transit, _available, clearing = _payout_accounts(payout)
-    with transaction.atomic():
-        payout = Payout.objects.select_for_update().get(pk=payout.pk)
-        if payout.state == Payout.State.PAID:
-            return payout
-        if payout.state != Payout.State.IN_TRANSIT:
-            raise InvalidState(f"This payout is {payout.state}; only a payout in transit can be marked paid.")
-        accounts_lock([in_transit, clearing])
-        entry_post(
-            kind=JournalEntry.Kind.PAYOUT_PAID,
-            lines=[Line(in_transit, payout.amount), Line(clearing, -payout.amount)],
-            description=f"Payout {payout.public_id} paid",
-            reference_type="payout",
-            reference_id=str(payout.public_id),
-            idempotency_key=f"payout_paid:{payout.pk}",
-            actor=actor,
-            effective_at=now,
-        )
-        payout.state = Payout.State.PAID
-        payout.paid_at = now
-        payout.save(update_fields=["state", "paid_at", "updated_at"])
-        audit_record(
-            actor=actor,
-            action="revenue.payout_mark_paid",
-            obj=payout,
-            before={"state": Payout.State.IN_TRANSIT},
-            after={"state": payout.state, "amount": payout.amount, "currency": payout.currency},
-        )
-    return payout
+    return _payout_settle(
+        payout=payout,
+        state=Payout.State.PAID,
+        counter_account=_payout_accounts(payout)[2],
+        kind=JournalEntry.Kind.PAYOUT_PAID,
+        description=f"Payout {payout.public_id} paid",
+        fields={"paid_at": now},
+        audit_after={"amount": payout.amount, "currency": payout.currency},
+        refusal="can be marked paid",
+        actor=actor,
+        now=now,
+    )
 
 
 def payout_mark_failed(
@@ -478,34 +510,16 @@ def payout_mark_failed(
     now = now or timezone.now()
     message = (message or "").strip()[:255] or "Transfer failed"
     payout = Payout.objects.select_related("seller").get(pk=payout.pk)
-    in_transit, available, _clearing = _payout_accounts(payout)
-    with transaction.atomic():
-        payout = Payout.objects.select_for_update().get(pk=payout.pk)
-        if payout.state == Payout.State.FAILED:
-            return payout
-        if payout.state != Payout.State.IN_TRANSIT:
-            raise InvalidState(f"This payout is {payout.state}; only a payout in transit can fail.")
-        accounts_lock([in_transit, available])
-        entry_post(
-            kind=JournalEntry.Kind.PAYOUT_FAILED,
-            lines=[Line(in_transit, payout.amount), Line(available, -payout.amount)],
-            description=f"Payout {payout.public_id} failed: {message}",
-            reference_type="payout",
-            reference_id=str(payout.public_id),
-            idempotency_key=f"payout_failed:{payout.pk}",
-            metadata={"message": message},
-            actor=actor,
-            effective_at=now,
-        )
-        payout.state = Payout.State.FAILED
-        payout.failure_message = message
-        payout.failed_at = now
-        payout.save(update_fields=["state", "failure_message", "failed_at", "updated_at"])
-        audit_record(
-            actor=actor,
-            action="revenue.payout_mark_failed",
-            obj=payout,
-            before={"state": Payout.State.IN_TRANSIT},
-            after={"state": payout.state, "message": message},
-        )
-    return payout
+    return _payout_settle(
+        payout=payout,
+        state=Payout.State.FAILED,
+        counter_account=_payout_accounts(payout)[1],
+        kind=JournalEntry.Kind.PAYOUT_FAILED,
+        description=f"Payout {payout.public_id} failed: {message}",
+        fields={"failure_message": message, "failed_at": now},
+        audit_after={"message": message},
+        refusal="can fail",
+        actor=actor,
+        now=now,
+        metadata={"message": message},
+    )
