@@ -57,6 +57,7 @@ from revenue.hooks import (
 )
 from revenue.models import Order, Refund, Seller
 from revenue.services.checkout import checkout_confirm, checkout_create
+from revenue.services.grants import grant_pay as _grant_pay
 from revenue.services.refunds import refund_create
 from revenue.services.sellers import seller_ensure, seller_platform
 
@@ -79,6 +80,7 @@ __all__ = [
     "UnknownItem",
     "checkout",
     "confirm",
+    "grant_pay",
     "order_get",
     "platform_seller_id",
     "refund",
@@ -296,6 +298,37 @@ def refund(
         state=created.state,
         reason=created.reason,
     )
+
+
+# --- grants -------------------------------------------------------------------------------------------------
+
+
+def grant_pay(
+    *,
+    seller_id: int,
+    amount: int,
+    currency: str,
+    reference: str,
+    idempotency_key: str,
+    actor_id: int | None = None,
+) -> str:
+    """Pay a platform grant (e.g. approved community event funding) of `amount` minor units into the seller's
+    available balance, so revenue's normal payouts pay it out. Returns the journal entry's public id; the same
+    `idempotency_key` returns the same id without paying twice. The caller decides who may grant (staff);
+    raises ValidationError for a non-positive amount, an unsupported currency or an unknown seller."""
+    seller = Seller.objects.filter(pk=seller_id).first()
+    if seller is None:
+        raise UnknownItem("No such seller.", field="seller_id")
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id is not None else None
+    entry = _grant_pay(
+        seller=seller,
+        amount=amount,
+        currency=currency,
+        reference=reference,
+        idempotency_key=idempotency_key,
+        actor=actor,
+    )
+    return str(entry.public_id)
 
 
 # --- balances and tiers --------------------------------------------------------------------------------------

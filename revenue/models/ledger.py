@@ -21,6 +21,7 @@ class AccountKind(models.TextChoices):
     TAX_PAYABLE = "tax_payable", "Tax payable"
     DISPUTES_HELD = "disputes_held", "Disputed funds held by the gateway"
     DISPUTE_LOSSES = "dispute_losses", "Dispute losses"
+    PLATFORM_GRANTS = "platform_grants", "Platform grants (community funding)"
     # external clearing, per gateway
     GATEWAY_CLEARING = "gateway_clearing", "Gateway clearing"
     PAYOUT_CLEARING = "payout_clearing", "Payout clearing"
@@ -33,6 +34,7 @@ DEBIT_NORMAL = frozenset(
         AccountKind.GATEWAY_FEES,
         AccountKind.DISPUTES_HELD,
         AccountKind.DISPUTE_LOSSES,
+        AccountKind.PLATFORM_GRANTS,
         AccountKind.GATEWAY_CLEARING,
         AccountKind.PAYOUT_CLEARING,
     }
@@ -106,6 +108,7 @@ class JournalEntry(PublicModel):
         RECEIVABLE_OFFSET = "receivable_offset", "Receivable netted off"
         BANK_TRANSFER = "bank_transfer", "Bank transfer received"
         ADJUSTMENT = "adjustment", "Manual adjustment"
+        GRANT = "grant", "Platform grant"
         REVERSAL = "reversal", "Reversal"
 
     kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)

@@ -14,7 +14,7 @@ Checks, each reported with how many items it examined:
   unallocated dispute excess; refunds and disputes never above the captured amount;
 - seller_balances: per seller and currency, pending = what the unreleased lines still owe the seller, and
   pending + available + reserve + in transit − receivable + payouts paid = every posted line's seller part
-  less what refunds and disputes took back; in transit = the payouts in transit;
+  less what refunds and disputes took back, plus platform grants; in transit = the payouts in transit;
 - clearing: gateway clearing per gateway and currency = captured − fees − refunded − disputed of the posted
   payments; payout clearing = − the payouts paid; DISPUTES_HELD = the open disputes' held part;
   DISPUTE_LOSSES = the lost disputes' held part.
@@ -234,6 +234,18 @@ def _check_sellers(report: VerifyReport, accounts: dict[int, Account], payments:
         key = (row["seller_id"], row["order__currency"])
         owed[key] += row["left"] or 0
         pending_owed[key] += row["pending"] or 0
+    # Grants are owed to the seller without a sale (credited to available).
+    grants = (
+        Posting.objects.filter(
+            Q(entry__kind=JournalEntry.Kind.GRANT) | Q(entry__reverses__kind=JournalEntry.Kind.GRANT),
+            account__seller__isnull=False,
+        )
+        .values("account__seller_id", "currency")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    for row in grants:
+        owed[(row["account__seller_id"], row["currency"])] -= row["total"]
     paid: dict[tuple[int, str], int] = defaultdict(int)
     transit: dict[tuple[int, str], int] = defaultdict(int)
     for row in (
