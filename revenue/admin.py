@@ -102,9 +102,12 @@ class AccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("owner_key", "seller__display_name", "jurisdiction")
     list_select_related = ("seller",)
 
-    @admin.display(description="Balance (normal direction)", ordering="balance")
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Account]:
+        return super().get_queryset(request).with_balance()
+
+    @admin.display(description="Balance (normal direction)", ordering="current_balance")
     def balance_display(self, obj: Account) -> str:
-        return _money(obj.balance, obj.currency)
+        return _money(obj.current_balance, obj.currency)
 
 
 class PostingInline(ReadOnlyInline):

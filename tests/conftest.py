@@ -45,6 +45,17 @@ def _isolated_cache(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _forget_ledger_accounts():
+    """The ledger caches committed account ids per process; a test's rollback (or an on_commit callback run
+    inside a test that is then rolled back) must not leave ids of rows that no longer exist."""
+    from revenue.services.ledger import forget_accounts
+
+    forget_accounts()
+    yield
+    forget_accounts()
+
+
 def pytest_configure(config):
     # Tests run tasks in-process even when REDIS_URL points at a broker; the redis-marked tests start a
     # real worker where they need one.

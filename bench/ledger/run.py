@@ -8,6 +8,10 @@ once with `pgbench -i -s SCALE`). Prints purchases/s, pgbench tps and the ratio 
 ledger afterwards (ledger_verify must be clean), and writes bench/results/ledger-*.json.
 
 Modes (--mode):
+- post (the target's measure): `sale_post` of a captured purchase — its sale and gateway-fee entries, seller
+  balances and checks — in one transaction, for orders and payments written before the clock starts (one to
+  three lines from 16 sellers, as pgbench's 16 branches at scale 16). This is "a purchase posted through the
+  service layer": the caller loads the payment with its order and calls the service;
 - checkout: `checkout_create` with the local test gateway — pricing, tax hook, order/lines/payment, the charge,
   `sale_post` (sale and fee entries), order paid: everything a purchase does (two transactions);
 - sale: one transaction that writes the order, its lines and payment and calls `sale_post` — the ledger part
@@ -62,9 +66,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=3, help="seconds before measuring (default 3)")
     parser.add_argument(
         "--mode",
-        choices=["checkout", "sale", "sale_spread", "both", "all"],
+        choices=["post", "checkout", "sale", "sale_spread", "both", "all"],
         default="both",
-        help="both = checkout and sale; all adds sale_spread (diagnostic: no shared hot rows)",
+        help="both = post and checkout; all adds sale and sale_spread",
     )
     parser.add_argument(
         "--pgbench-scale",
@@ -81,6 +85,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--pgbench-database-url",
         default=os.environ.get("BENCH_PGBENCH_DATABASE_URL", DEFAULT_PGBENCH_URL),
         help="scratch database for pgbench (dropped and created; name must contain 'bench')",
+    )
+    parser.add_argument(
+        "--pool",
+        type=int,
+        default=40_000,
+        help="captured payments written before each post run, split between the clients (default 40000)",
     )
     parser.add_argument("--no-results", action="store_true", help="do not write bench/results/ledger-*.json")
     args = parser.parse_args(argv)
@@ -216,6 +226,94 @@ def _purchase_sale(seed: dict[str, Any], rng: random.Random, buyer_index: int, c
         sale_post(order=order, payment=payment)
 
 
+def _post_pool(seed: dict[str, Any], count: int) -> list[tuple[Any, Any]]:
+    """`count` paid orders with their lines and captured payments, written but not posted: (order, payment)
+    pairs in memory with the lines attached, as checkout holds them when it calls `sale_post`."""
+    import uuid
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from revenue.models import Order, OrderLine, Payment, Product
+    from revenue.share import seller_rate, split_net
+
+    rng = random.Random(count)
+    products = list(Product.objects.filter(public_id__in=seed["products"]).select_related("seller"))
+    rates = {product.seller_id: seller_rate(product.seller) for product in products}
+    now = timezone.now()
+    pairs: list[tuple[Any, Any]] = []
+    for start in range(0, count, 2_000):
+        chosen = [rng.sample(products, rng.choice([1, 2])) for _ in range(min(2_000, count - start))]
+        with transaction.atomic():
+            orders = Order.objects.bulk_create(
+                Order(
+                    buyer_id=seed["buyers"][(start + i) % len(seed["buyers"])],
+                    currency="USD",
+                    subtotal=sum(p.unit_amount for p in items),
+                    tax_total=0,
+                    total=sum(p.unit_amount for p in items),
+                    state=Order.State.PAID,
+                    gateway="local_test",
+                    paid_at=now,
+                )
+                for i, items in enumerate(chosen)
+            )
+            lines = []
+            for order, items in zip(orders, chosen, strict=True):
+                for product in items:
+                    rate = rates[product.seller_id]
+                    seller_part, platform_part = split_net(product.unit_amount, rate)
+                    lines.append(
+                        OrderLine(
+                            order=order,
+                            seller=product.seller,
+                            item_type="revenue.product",
+                            item_id=str(product.public_id),
+                            description=product.name,
+                            unit_amount=product.unit_amount,
+                            net_amount=product.unit_amount,
+                            seller_amount=seller_part,
+                            platform_amount=platform_part,
+                            share_rate=rate,
+                            tier=product.seller.tier,
+                        )
+                    )
+            OrderLine.objects.bulk_create(lines)
+            by_order: dict[int, list[Any]] = {}
+            for line in lines:
+                by_order.setdefault(line.order_id, []).append(line)
+            for order in orders:
+                order._prefetched_objects_cache = {"lines": by_order[order.pk]}
+            payments = Payment.objects.bulk_create(
+                Payment(
+                    order=order,
+                    gateway="local_test",
+                    gateway_reference=f"bench_{uuid.uuid4().hex}",
+                    amount=order.total,
+                    currency="USD",
+                    state=Payment.State.SUCCEEDED,
+                    fee_amount=30 + order.total * 29 // 1000,
+                    captured_at=now,
+                )
+                for order in orders
+            )
+        pairs += [(payment.order, payment) for payment in payments]
+    return pairs
+
+
+def _purchase_post(pool: list[tuple[Any, Any]]) -> None:
+    """Post one captured purchase: `sale_post` in its own transaction."""
+    from django.db import transaction
+
+    from revenue.services.sales import sale_post
+
+    if not pool:
+        raise RuntimeError("pool exhausted: raise --pool")
+    order, payment = pool.pop()
+    with transaction.atomic():
+        sale_post(order=order, payment=payment)
+
+
 def _worker(
     index: int, mode: str, seed: dict[str, Any], window: tuple[float, float, float], out: Any
 ) -> None:
@@ -225,6 +323,12 @@ def _worker(
 
     start_at, measure_from, stop_at = window
     purchase: Any = _purchase_checkout if mode == "checkout" else _purchase_sale
+    if mode == "post":
+        pool = list(seed["pools"][index])
+
+        def purchase(_seed: dict[str, Any], _rng: random.Random, buyer_index: int) -> None:
+            _purchase_post(pool)
+
     if mode == "sale_spread":
         # Same service code, but each client sells in its own currency: no ledger row is shared between
         # clients (platform revenue, clearing and fee accounts are per currency). Diagnostic: what the hot
@@ -316,10 +420,20 @@ class WaitSampler(threading.Thread):
 
 
 def run_ledger(
-    mode: str, clients: int, seed: dict[str, Any], *, warmup: int, duration: int, database_url: str = ""
+    mode: str,
+    clients: int,
+    seed: dict[str, Any],
+    *,
+    warmup: int,
+    duration: int,
+    database_url: str = "",
+    pool: int = 0,
 ) -> dict[str, Any]:
     from django.db import connections
 
+    if mode == "post":
+        pairs = _post_pool(seed, pool)
+        seed = {**seed, "pools": [pairs[i::clients] for i in range(clients)]}
     connections.close_all()  # children must not share the parent's connection
     context = mp.get_context("fork")
     out = context.Queue()
@@ -467,7 +581,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench.ledger: {exc}", file=sys.stderr)
         return 2
 
-    modes = {"both": ["checkout", "sale"], "all": ["checkout", "sale", "sale_spread"]}.get(
+    modes = {"both": ["post", "checkout"], "all": ["post", "checkout", "sale", "sale_spread"]}.get(
         args.mode, [args.mode]
     )
     rows, runs = [], []
@@ -481,6 +595,7 @@ def main(argv: list[str] | None = None) -> int:
                 warmup=args.warmup,
                 duration=args.duration,
                 database_url=args.database_url,
+                pool=args.pool,
             )
             result["pgbench_tps"] = round(pgbench_tps, 1)
             result["ratio"] = round(result["per_second"] / pgbench_tps, 3) if pgbench_tps else None

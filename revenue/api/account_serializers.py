@@ -288,7 +288,9 @@ class LedgerAccountSerializer(serializers.Serializer):
     seller = SellerRefSerializer(allow_null=True)
     gateway = serializers.CharField()
     jurisdiction = serializers.CharField()
-    balance = serializers.IntegerField(help_text="Cached, in the account's normal direction (minor units).")
+    balance = serializers.IntegerField(
+        source="current_balance", help_text="In the account's normal direction (minor units)."
+    )
     debit_normal = serializers.BooleanField(source="is_debit_normal")
     posting_count = serializers.IntegerField()
 

@@ -330,7 +330,7 @@ class LedgerAccountListApi(FinanceApi):
     @extend_schema(
         tags=TAGS,
         summary="Ledger accounts (finance)",
-        description="Accounts with their cached balance (normal direction) and posting count. Finance staff only.",
+        description="Accounts with their balance (normal direction) and posting count. Finance staff only.",
         parameters=[LedgerAccountQuerySerializer],
         responses={200: LedgerAccountSerializer(many=True), **_errors(400, 401, 403)},
         operation_id="revenue_ledger_accounts_list",

@@ -3,7 +3,7 @@ payouts, gateway events and exchange rates."""
 
 from revenue.models.fx import ExchangeRate
 from revenue.models.gateway_events import GatewayEvent
-from revenue.models.ledger import Account, AccountKind, JournalEntry, Posting
+from revenue.models.ledger import Account, AccountKind, BalanceIncrease, JournalEntry, Posting
 from revenue.models.orders import Dispute, Order, OrderLine, Payment, Refund
 from revenue.models.payouts import Payout, PayoutAccount
 from revenue.models.products import Product
@@ -12,6 +12,7 @@ from revenue.models.sellers import Seller, SellerTierChange, Tier
 __all__ = [
     "Account",
     "AccountKind",
+    "BalanceIncrease",
     "Dispute",
     "ExchangeRate",
     "GatewayEvent",

@@ -4,6 +4,8 @@ and every entry sums to zero per currency."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, F, OuterRef, Subquery, Sum, When
+from django.db.models.functions import Coalesce
 
 from novacron.core.models import PublicModel
 
@@ -50,6 +52,47 @@ NON_NEGATIVE = frozenset(
     }
 )
 SELLER_KINDS = frozenset(k for k in AccountKind if k.value.startswith("seller_"))
+# Only accounts with a non-negative check keep a running balance: the check needs it under a row lock. The
+# platform's accounts (revenue, clearing, fees, tax) are touched by every sale; keeping theirs would serialise
+# all sales on a few hot rows, so their balance is the sum of their postings, computed when read.
+# A running balance is `Account.balance` plus its unfolded `BalanceIncrease` rows: an increase can never break
+# the non-negative check, so it is inserted without locking the account (sales of one seller don't queue);
+# whatever decreases the account locks it, folds the increases into `balance`, then checks.
+RUNNING_BALANCE = NON_NEGATIVE
+
+
+class AccountQuerySet(models.QuerySet):
+    def with_balance(self) -> "AccountQuerySet":
+        """Annotate `current_balance` (normal direction): the running balance where one is kept, else the sum
+        of the account's postings."""
+        summed = Coalesce(
+            Subquery(
+                Posting.objects.filter(account=OuterRef("pk"))
+                .order_by()
+                .values("account")
+                .annotate(total=Sum("amount"))
+                .values("total")
+            ),
+            0,
+        )
+        increases = Coalesce(
+            Subquery(
+                BalanceIncrease.objects.filter(account=OuterRef("pk"))
+                .order_by()
+                .values("account")
+                .annotate(total=Sum("amount"))
+                .values("total")
+            ),
+            0,
+        )
+        return self.annotate(
+            current_balance=Case(
+                When(kind__in=list(RUNNING_BALANCE), then=F("balance") + increases),
+                When(kind__in=list(DEBIT_NORMAL), then=summed),
+                default=-summed,
+                output_field=models.BigIntegerField(),
+            )
+        )
 
 
 class Account(models.Model):
@@ -61,8 +104,15 @@ class Account(models.Model):
     gateway = models.CharField(max_length=30, blank=True)
     jurisdiction = models.CharField(max_length=20, blank=True)
     owner_key = models.CharField(max_length=40, help_text="seller:<id> or platform; part of the natural key")
-    balance = models.BigIntegerField(default=0, help_text="Cached, in the account's normal direction")
+    balance = models.BigIntegerField(
+        default=0,
+        help_text="Running balance in the account's normal direction (plus its unfolded increases), kept only "
+        "for accounts that must not go negative (seller accounts); 0 for the others, whose balance is summed "
+        "from postings. Read balances with Account.objects.with_balance().",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AccountQuerySet.as_manager()
 
     class Meta:
         ordering = ["owner_key", "kind", "currency"]
@@ -87,6 +137,10 @@ class Account(models.Model):
     @property
     def must_not_go_negative(self) -> bool:
         return self.kind in NON_NEGATIVE
+
+    @property
+    def keeps_running_balance(self) -> bool:
+        return self.kind in RUNNING_BALANCE
 
     def signed(self, amount: int) -> int:
         """Effect of a posting (debit positive) on this account's normal-direction balance."""
@@ -147,3 +201,17 @@ class Posting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account}: {self.amount}"
+
+
+class BalanceIncrease(models.Model):
+    """An increase of a running balance not yet folded into `Account.balance` (see RUNNING_BALANCE). Inserted
+    with the posting; deleted and added to the balance by whoever next locks the account."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="increases")
+    amount = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="increase_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: +{self.amount}"

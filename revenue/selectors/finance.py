@@ -35,9 +35,11 @@ def payouts_for_finance(*, states: Iterable[str] | None = None) -> QuerySet[Payo
 def ledger_accounts(
     *, kind: str = "", currency: str = "", owner: str = "", nonzero: bool = False
 ) -> QuerySet[Account]:
-    """Accounts with their cached balance and posting count. `owner` is "platform", a seller's public id, or
+    """Accounts with their balance (`current_balance`) and posting count. `owner` is "platform", a seller's public id, or
     text matched against the seller's display name."""
-    accounts = Account.objects.select_related("seller").annotate(posting_count=Count("postings"))
+    accounts = (
+        Account.objects.with_balance().select_related("seller").annotate(posting_count=Count("postings"))
+    )
     if kind:
         accounts = accounts.filter(kind=kind)
     if currency:
@@ -51,12 +53,12 @@ def ledger_accounts(
             except ValueError:
                 accounts = accounts.filter(seller__display_name__icontains=owner)
     if nonzero:
-        accounts = accounts.exclude(balance=0)
+        accounts = accounts.exclude(current_balance=0)
     return accounts.order_by("owner_key", "kind", "currency", "gateway", "jurisdiction")
 
 
 def ledger_account(*, pk: int) -> Account | None:
-    return Account.objects.select_related("seller").filter(pk=pk).first()
+    return Account.objects.with_balance().select_related("seller").filter(pk=pk).first()
 
 
 def account_postings(*, account: Account) -> QuerySet[Posting]:

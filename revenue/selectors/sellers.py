@@ -127,12 +127,12 @@ def seller_balances(*, seller_ids: Iterable[int]) -> dict[int, list[SellerBalanc
     seller_ids = list(seller_ids)
     values: dict[tuple[int, str], dict[str, int]] = defaultdict(dict)
     accounts = (
-        Account.objects.filter(seller_id__in=seller_ids, kind__in=list(BALANCE_FIELDS))
-        .values("seller_id", "currency", "kind")
-        .annotate(total=Sum("balance"))
+        Account.objects.with_balance()
+        .filter(seller_id__in=seller_ids, kind__in=list(BALANCE_FIELDS))
+        .values("seller_id", "currency", "kind", "current_balance")
     )
     for row in accounts:
-        values[(row["seller_id"], row["currency"])][BALANCE_FIELDS[row["kind"]]] = row["total"] or 0
+        values[(row["seller_id"], row["currency"])][BALANCE_FIELDS[row["kind"]]] = row["current_balance"]
     paid = (
         Payout.objects.filter(seller_id__in=seller_ids, state=Payout.State.PAID)
         .values("seller_id", "currency")

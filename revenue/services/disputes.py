@@ -31,8 +31,8 @@ from novacron.core.exceptions import Conflict, ValidationError
 from novacron.core.services.audit import audit_record
 from revenue.exceptions import InvalidState
 from revenue.models import AccountKind, Dispute, JournalEntry, Payment, Seller
-from revenue.services.escrow import SellerPurse, accounts_lock, merge_lines
-from revenue.services.ledger import Line, entry_post
+from revenue.services.escrow import SellerPurse, merge_lines
+from revenue.services.ledger import Line, accounts_lock, entry_post
 from revenue.services.refunds import (
     apply_line_totals,
     legs_allocate,

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from revenue.exceptions import InsufficientFunds
 from revenue.models import Account, AccountKind, JournalEntry, OrderLine, Seller
-from revenue.services.ledger import Line, account_for, entry_post
+from revenue.services.ledger import Line, account_for, accounts_lock, entry_post
 
 logger = logging.getLogger(__name__)
 
@@ -51,17 +51,6 @@ def seller_accounts(*, seller: Seller, currency: str) -> SellerAccounts:
         available=account_for(kind=AccountKind.SELLER_AVAILABLE, currency=currency, seller=seller),
         receivable=account_for(kind=AccountKind.SELLER_RECEIVABLE, currency=currency, seller=seller),
     )
-
-
-def accounts_lock(accounts: Iterable[Account]) -> dict[int, Account]:
-    """Lock every account one entry (or one transaction) will touch, in primary-key order, and return the
-    fresh rows by pk. Lock them all at once, before reading any balance: locking a subset first and the
-    rest later (inside `entry_post`) could take two locks out of order."""
-    pks = sorted({account.pk for account in accounts})
-    return {
-        account.pk: account
-        for account in Account.objects.select_for_update().filter(pk__in=pks).order_by("pk")
-    }
 
 
 class SellerPurse:

@@ -1,9 +1,18 @@
 """Posting to the double-entry ledger: the one place balances change.
 
-Every entry is balanced per currency. Accounts are locked in primary-key order (select_for_update) and only
-then checked, so concurrent entries never deadlock and an account that must not go negative never does.
+Every entry is balanced per currency. Accounts that must not go negative (the seller accounts, the only ones
+with a running balance) are locked in primary-key order when an entry decreases them, their pending increases
+folded in, and only then checked, so concurrent entries never deadlock and such an account never goes
+negative. Increases are inserted without a lock, and the platform's accounts keep no running balance (see
+RUNNING_BALANCE in revenue.models.ledger), so sales never wait on each other.
+
+On PostgreSQL an entry is posted by one call of the `revenue_entry_post` SQL function (migration 0006: the
+idempotency check, the locks and check, the entry, its postings and the balance updates in one round trip);
+elsewhere by the ORM. Both do the same thing and the tests run both.
 """
 
+import json
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -12,16 +21,29 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.db.models.signals import post_migrate
 from django.utils import timezone
 
 from revenue.exceptions import InsufficientFunds, UnbalancedEntry
-from revenue.models import Account, AccountKind, JournalEntry, Posting, Seller
+from revenue.models import Account, AccountKind, BalanceIncrease, JournalEntry, Posting, Seller
 
 
 @dataclass(frozen=True)
 class Line:
     account: Account
     amount: int  # minor units, debit positive, credit negative
+
+
+# Accounts by natural key. Accounts are never deleted, so an id stays valid once its row is committed; only
+# committed rows are cached (on_commit), and a flush or migrate (tests) empties the cache.
+_accounts: dict[tuple[str, str, str, str, str], Account] = {}
+
+
+def forget_accounts(**_kwargs: Any) -> None:
+    _accounts.clear()
+
+
+post_migrate.connect(forget_accounts, dispatch_uid="revenue.ledger.forget_accounts")
 
 
 def account_for(
@@ -32,8 +54,13 @@ def account_for(
     gateway: str = "",
     jurisdiction: str = "",
 ) -> Account:
-    """The account with this natural key, created on first use (safe under concurrency)."""
+    """The account with this natural key, created on first use (safe under concurrency). Its `balance` may be
+    stale: read balances under lock (`escrow.accounts_lock`) or with `Account.objects.with_balance()`."""
     owner_key = f"seller:{seller.pk}" if seller is not None else "platform"
+    natural = (str(kind), currency, owner_key, gateway, jurisdiction)
+    cached = _accounts.get(natural)
+    if cached is not None:
+        return cached
     key = {
         "kind": kind,
         "currency": currency,
@@ -42,13 +69,39 @@ def account_for(
         "jurisdiction": jurisdiction,
     }
     account = Account.objects.filter(**key).first()
-    if account is not None:
-        return account
-    try:
-        with transaction.atomic():
-            return Account.objects.create(seller=seller, **key)
-    except IntegrityError:
-        return Account.objects.get(**key)
+    if account is None:
+        try:
+            with transaction.atomic():
+                account = Account.objects.create(seller=seller, **key)
+        except IntegrityError:
+            account = Account.objects.get(**key)
+    transaction.on_commit(lambda: _accounts.setdefault(natural, account))
+    return account
+
+
+def accounts_lock(accounts: Iterable[Account]) -> dict[int, Account]:
+    """Lock accounts in primary-key order (FOR NO KEY UPDATE, like the balance UPDATE itself: it does not block
+    the KEY SHARE locks that other transactions' postings take at commit for their foreign-key check), fold
+    their pending increases into `balance`, and return the fresh rows by pk: their `balance` is exact until
+    the transaction ends."""
+    pks = sorted({account.pk for account in accounts})
+    locked = {
+        account.pk: account
+        for account in Account.objects.select_for_update(no_key=True).filter(pk__in=pks).order_by("pk")
+    }
+    running = [pk for pk, account in locked.items() if account.keeps_running_balance]
+    rows = list(
+        BalanceIncrease.objects.filter(account_id__in=running).values_list("pk", "account_id", "amount")
+    )
+    if rows:
+        totals: dict[int, int] = defaultdict(int)
+        for _pk, account_id, amount in rows:
+            totals[account_id] += amount
+        BalanceIncrease.objects.filter(pk__in=[row[0] for row in rows]).delete()
+        for account_id, total in totals.items():
+            Account.objects.filter(pk=account_id).update(balance=F("balance") + total)
+            locked[account_id].balance += total
+    return locked
 
 
 def _check_balanced(lines: Sequence[Line]) -> None:
@@ -77,45 +130,100 @@ def entry_post(
     actor: Any = None,
     effective_at: datetime | None = None,
 ) -> JournalEntry:
-    """Post one balanced entry. With an idempotency key, posting the same key again returns the first entry."""
+    """Post one balanced entry. With an idempotency key, posting the same key again returns the first entry.
+    Raises InsufficientFunds, having written nothing, if an account that must not go negative would."""
     lines = [line for line in lines if line.amount != 0]
     _check_balanced(lines)
+    deltas: dict[int, int] = defaultdict(int)
+    for line in lines:
+        if line.account.keeps_running_balance:
+            deltas[line.account.pk] += line.account.signed(line.amount)
+    entry = JournalEntry(
+        kind=kind,
+        description=description[:255],
+        reference_type=reference_type,
+        reference_id=reference_id,
+        idempotency_key=idempotency_key or None,
+        metadata=metadata or {},
+        reverses=reverses,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        effective_at=effective_at or timezone.now(),
+    )
+    post = _post_sql if connection.vendor == "postgresql" else _post_orm
+    return post(entry, lines, {pk: deltas[pk] for pk in sorted(deltas)})
+
+
+def _insufficient(account_id: int, balance: int, delta: int) -> InsufficientFunds:
+    account = Account.objects.filter(pk=account_id).first()
+    return InsufficientFunds(
+        f"{account or account_id} would go negative ({balance} + {delta}).", code="insufficient_funds"
+    )
+
+
+def _post_orm(entry: JournalEntry, lines: list[Line], deltas: dict[int, int]) -> JournalEntry:
+    decreases = {pk: delta for pk, delta in deltas.items() if delta < 0}
     with transaction.atomic():
-        if idempotency_key:
-            existing = JournalEntry.objects.filter(idempotency_key=idempotency_key).first()
+        if entry.idempotency_key:
+            existing = JournalEntry.objects.filter(idempotency_key=entry.idempotency_key).first()
             if existing is not None:
                 return existing
-
-        deltas: dict[int, int] = defaultdict(int)
-        for line in lines:
-            deltas[line.account.pk] += line.account.signed(line.amount)
-        locked = Account.objects.select_for_update().filter(pk__in=sorted(deltas)).order_by("pk")
-        for account in locked:
-            if account.must_not_go_negative and account.balance + deltas[account.pk] < 0:
-                raise InsufficientFunds(
-                    f"{account} would go negative ({account.balance} + {deltas[account.pk]}).",
-                    code="insufficient_funds",
-                )
-
-        entry = JournalEntry.objects.create(
-            kind=kind,
-            description=description[:255],
-            reference_type=reference_type,
-            reference_id=reference_id,
-            idempotency_key=idempotency_key,
-            metadata=metadata or {},
-            reverses=reverses,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
-            effective_at=effective_at or timezone.now(),
-        )
+        locked = accounts_lock(Account(pk=pk) for pk in decreases)
+        for pk, delta in decreases.items():
+            if locked[pk].balance + delta < 0:
+                raise _insufficient(pk, locked[pk].balance, delta)
+        entry.save(force_insert=True)
         Posting.objects.bulk_create(
             Posting(entry=entry, account=line.account, amount=line.amount, currency=line.account.currency)
             for line in lines
         )
-        for account_pk in sorted(deltas):
-            if deltas[account_pk]:
-                Account.objects.filter(pk=account_pk).update(balance=F("balance") + deltas[account_pk])
+        for pk, delta in decreases.items():
+            Account.objects.filter(pk=pk).update(balance=F("balance") + delta)
+        BalanceIncrease.objects.bulk_create(
+            BalanceIncrease(account_id=pk, amount=delta) for pk, delta in deltas.items() if delta > 0
+        )
         return entry
+
+
+_POST_SQL = (
+    "SELECT out_entry_id, out_status, out_balance, out_delta FROM revenue_entry_post("
+    "%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+
+def _post_sql(entry: JournalEntry, lines: list[Line], deltas: dict[int, int]) -> JournalEntry:
+    entry.public_id = uuid.uuid4()
+    entry.created_at = entry.updated_at = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _POST_SQL,
+            [
+                entry.public_id,
+                entry.created_at,
+                entry.kind,
+                entry.description,
+                entry.reference_type,
+                entry.reference_id,
+                entry.idempotency_key,
+                json.dumps(entry.metadata),
+                entry.reverses_id,
+                entry.created_by_id,
+                entry.effective_at,
+                [line.account.pk for line in lines],
+                [line.amount for line in lines],
+                [line.account.currency for line in lines],
+                list(deltas),
+                list(deltas.values()),
+            ],
+        )
+        entry_id, status, balance, delta = cursor.fetchone()
+    if status == "exists":
+        return JournalEntry.objects.get(pk=entry_id)
+    if status == "insufficient":
+        raise _insufficient(entry_id, balance, delta)
+    entry.pk = entry_id
+    entry._state.adding = False
+    entry._state.db = connection.alias
+    return entry
 
 
 def entry_reverse(*, entry: JournalEntry, description: str = "", actor: Any = None) -> JournalEntry:

@@ -41,9 +41,8 @@ from revenue import gateways
 from revenue.exceptions import InvalidState
 from revenue.models import Account, AccountKind, JournalEntry, Payout, PayoutAccount, Posting, Seller
 from revenue.models.sellers import PayoutInterval
-from revenue.services.escrow import accounts_lock
 from revenue.services.fx import RateMissing, convert_with_rate
-from revenue.services.ledger import Line, account_for, entry_post
+from revenue.services.ledger import Line, account_for, accounts_lock, entry_post
 
 logger = logging.getLogger(__name__)
 

@@ -49,8 +49,8 @@ from revenue.models import (
     Refund,
     Seller,
 )
-from revenue.services.escrow import SellerAccounts, SellerPurse, accounts_lock, merge_lines, seller_accounts
-from revenue.services.ledger import Line, account_for, entry_post
+from revenue.services.escrow import SellerAccounts, SellerPurse, merge_lines, seller_accounts
+from revenue.services.ledger import Line, account_for, accounts_lock, entry_post
 
 logger = logging.getLogger(__name__)
 

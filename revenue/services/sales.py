@@ -1,21 +1,41 @@
 """Posting a captured payment to the ledger."""
 
-from revenue.models import AccountKind, JournalEntry, Order, Payment, Seller
+from revenue.models import AccountKind, JournalEntry, Order, OrderLine, Payment, Seller
 from revenue.services.ledger import Line, account_for, entry_post
+
+
+def _lines(order: Order) -> list[OrderLine]:
+    """The order's lines with their sellers: the caller's prefetched ones (checkout just wrote them), else read."""
+    prefetched = getattr(order, "_prefetched_objects_cache", {}).get("lines")
+    if prefetched is not None:
+        return list(prefetched)
+    return list(order.lines.select_related("seller"))
 
 
 def sale_post(*, order: Order, payment: Payment) -> JournalEntry:
     """Gateway clearing is debited with what was captured; each line credits the seller's pending account
-    (escrow), platform revenue and tax payable for its jurisdiction. Idempotent per payment."""
+    (escrow), platform revenue and tax payable for its jurisdiction. Idempotent per payment.
+
+    The fee entry goes first: it touches only platform accounts, which take no row lock, so the seller
+    accounts the sale entry locks are held for as short a time as possible (until the caller commits)."""
     currency = payment.currency
-    lines = [
-        Line(
-            account_for(kind=AccountKind.GATEWAY_CLEARING, currency=currency, gateway=payment.gateway),
-            payment.amount,
+    clearing = account_for(kind=AccountKind.GATEWAY_CLEARING, currency=currency, gateway=payment.gateway)
+    if payment.fee_amount:
+        entry_post(
+            kind=JournalEntry.Kind.GATEWAY_FEE,
+            lines=[
+                Line(account_for(kind=AccountKind.GATEWAY_FEES, currency=currency), payment.fee_amount),
+                Line(clearing, -payment.fee_amount),
+            ],
+            description=f"{payment.gateway} fee for {order.public_id}",
+            reference_type="order",
+            reference_id=str(order.public_id),
+            idempotency_key=f"fee:{payment.pk}",
+            effective_at=payment.captured_at,
         )
-    ]
+    lines = [Line(clearing, payment.amount)]
     shares = []
-    for line in order.lines.select_related("seller"):
+    for line in _lines(order):
         platform_part = line.platform_amount
         if line.seller.kind == Seller.Kind.PLATFORM:
             platform_part += line.seller_amount
@@ -31,7 +51,7 @@ def sale_post(*, order: Order, payment: Payment) -> JournalEntry:
         shares.append(
             {"line": line.pk, "seller": line.seller_id, "tier": line.tier, "rate": str(line.share_rate)}
         )
-    entry = entry_post(
+    return entry_post(
         kind=JournalEntry.Kind.SALE,
         lines=lines,
         description=f"Sale {order.public_id}",
@@ -41,25 +61,3 @@ def sale_post(*, order: Order, payment: Payment) -> JournalEntry:
         metadata={"payment": str(payment.public_id), "shares": shares},
         effective_at=payment.captured_at,
     )
-    if payment.fee_amount:
-        entry_post(
-            kind=JournalEntry.Kind.GATEWAY_FEE,
-            lines=[
-                Line(
-                    account_for(kind=AccountKind.GATEWAY_FEES, currency=currency, jurisdiction=""),
-                    payment.fee_amount,
-                ),
-                Line(
-                    account_for(
-                        kind=AccountKind.GATEWAY_CLEARING, currency=currency, gateway=payment.gateway
-                    ),
-                    -payment.fee_amount,
-                ),
-            ],
-            description=f"{payment.gateway} fee for {order.public_id}",
-            reference_type="order",
-            reference_id=str(order.public_id),
-            idempotency_key=f"fee:{payment.pk}",
-            effective_at=payment.captured_at,
-        )
-    return entry

@@ -4,7 +4,8 @@ Checks, each reported with how many items it examined:
 
 - entries_balanced: every journal entry has postings and they sum to zero per currency;
 - posting_currency: every posting is in its account's currency;
-- cached_balances: Account.balance equals the sum of its postings in the account's normal direction;
+- cached_balances: for accounts that keep a running balance (seller accounts), Account.balance plus its
+  unfolded increases equals the sum of its postings in the account's normal direction; 0 for the others;
 - non_negative: no account that must not go negative (seller pending, available, reserve, receivable,
   in transit) is negative;
 - gateway_events: every gateway event was applied once (its (gateway, event id) is unique, processed_at set);
@@ -28,11 +29,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce
 
 from revenue.models import (
     Account,
     AccountKind,
+    BalanceIncrease,
     Dispute,
     GatewayEvent,
     JournalEntry,
@@ -111,20 +112,33 @@ def _check_entries(report: VerifyReport) -> None:
 
 
 def _check_accounts(report: VerifyReport) -> dict[int, Account]:
-    accounts = {
-        account.pk: account
-        for account in Account.objects.annotate(total=Coalesce(Sum("postings__amount"), 0))
-    }
+    """Accounts by pk, each with `current_balance` set from its postings (normal direction)."""
+    totals = dict(
+        Posting.objects.values("account_id").annotate(total=Sum("amount")).values_list("account_id", "total")
+    )
+    increases = dict(
+        BalanceIncrease.objects.values("account_id")
+        .annotate(total=Sum("amount"))
+        .values_list("account_id", "total")
+    )
+    accounts = {account.pk: account for account in Account.objects.all()}
     report.examined["cached_balances"] = len(accounts)
     report.examined["non_negative"] = sum(1 for a in accounts.values() if a.kind in NON_NEGATIVE)
     for account in accounts.values():
-        expected = account.signed(account.total)
-        if account.balance != expected:
+        expected = account.signed(totals.get(account.pk, 0))
+        running = account.balance + increases.get(account.pk, 0)
+        if not account.keeps_running_balance and running != 0:
             report.add(
                 "cached_balances",
-                f"account {account.pk} ({account}) caches {account.balance}, its postings give {expected}",
+                f"account {account.pk} ({account}) caches {running} but keeps no running balance",
             )
-        if account.kind in NON_NEGATIVE and min(account.balance, expected) < 0:
+        elif account.keeps_running_balance and running != expected:
+            report.add(
+                "cached_balances",
+                f"account {account.pk} ({account}) caches {running}, its postings give {expected}",
+            )
+        account.current_balance = expected
+        if account.kind in NON_NEGATIVE and min(account.balance, running, expected) < 0:
             report.add("non_negative", f"account {account.pk} ({account}) is negative: {expected}")
     return accounts
 
@@ -263,11 +277,11 @@ def _check_sellers(report: VerifyReport, accounts: dict[int, Account], payments:
             continue
         key = (account.seller_id, account.currency)
         sign = -1 if account.kind == AccountKind.SELLER_RECEIVABLE else 1
-        position[key] += sign * account.balance
+        position[key] += sign * account.current_balance
         if account.kind == AccountKind.SELLER_PENDING:
-            pending[key] += account.balance
+            pending[key] += account.current_balance
         elif account.kind == AccountKind.SELLER_IN_TRANSIT:
-            in_transit[key] += account.balance
+            in_transit[key] += account.current_balance
     keys = set(owed) | set(position) | set(paid) | set(transit)
     report.examined["seller_balances"] = len(keys)
     for key in sorted(keys):
@@ -319,7 +333,7 @@ def _check_clearing(report: VerifyReport, accounts: dict[int, Account], payments
     }
     for account in accounts.values():
         if account.kind in checked_kinds and account.seller_id is None:
-            actual[(account.kind, account.gateway, account.currency)] += account.balance
+            actual[(account.kind, account.gateway, account.currency)] += account.current_balance
     keys = {key for key in set(expected) | set(actual) if expected[key] or actual[key]}
     report.examined["clearing"] = len(keys)
     for key in sorted(keys):

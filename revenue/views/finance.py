@@ -55,7 +55,7 @@ def finance_accounts(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": [(a, Money(a.balance, a.currency)) for a in page.object_list],
+            "rows": [(a, Money(a.current_balance, a.currency)) for a in page.object_list],
             "querystring": querystring_without_page(request),
         },
     )
@@ -72,7 +72,7 @@ def finance_account(request: HttpRequest, pk: int) -> HttpResponse:
         "revenue/finance/account.html",
         {
             "account": account,
-            "balance": Money(account.balance, account.currency),
+            "balance": Money(account.current_balance, account.currency),
             "page": page,
             "rows": [
                 (p, Money(p.amount, p.currency), Money(account.signed(p.amount), p.currency))

@@ -171,14 +171,16 @@ def balance_of(
     gateway: str = "",
     jurisdiction: str = "",
 ) -> int:
-    """The cached balance (normal direction) of one ledger account; 0 when it does not exist yet."""
+    """The balance (normal direction) of one ledger account; 0 when it does not exist yet."""
     from revenue.models import Account
 
     owner_key = f"seller:{seller.pk}" if seller is not None else "platform"
-    account = Account.objects.filter(
-        kind=kind, currency=currency, owner_key=owner_key, gateway=gateway, jurisdiction=jurisdiction
-    ).first()
-    return account.balance if account is not None else 0
+    account = (
+        Account.objects.with_balance()
+        .filter(kind=kind, currency=currency, owner_key=owner_key, gateway=gateway, jurisdiction=jurisdiction)
+        .first()
+    )
+    return account.current_balance if account is not None else 0
 
 
 def assert_ledger_clean() -> None:

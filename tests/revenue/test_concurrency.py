@@ -12,7 +12,7 @@ from django.db import connection
 
 from novacron.core.exceptions import ValidationError
 from revenue.exceptions import InvalidState
-from revenue.models import Account, AccountKind, Order, Payout, Refund
+from revenue.models import AccountKind, Order, Payout, Refund
 from revenue.models.sellers import PayoutInterval
 from revenue.services.disputes import dispute_close, dispute_open
 from revenue.services.escrow import escrow_release_due
@@ -22,6 +22,7 @@ from tests.revenue.factories import (
     LineSpec,
     SellerFactory,
     assert_ledger_clean,
+    balance_of,
     create_paid_order,
     platform_seller,
 )
@@ -126,7 +127,7 @@ def test_concurrent_sales_refunds_disputes_and_payouts_keep_the_ledger_exact(fak
         won=False,
     )
     baseline = {
-        "clearing": Account.objects.get(kind=AccountKind.GATEWAY_CLEARING, gateway="fake").balance,
+        "clearing": balance_of(AccountKind.GATEWAY_CLEARING, gateway="fake"),
     }
 
     # When eight threads buy, refund, dispute, release and pay out at once
@@ -143,7 +144,7 @@ def test_concurrent_sales_refunds_disputes_and_payouts_keep_the_ledger_exact(fak
 
     # ... the ledger verifies, and the money is exactly what the threads did
     assert_ledger_clean()
-    clearing = Account.objects.get(kind=AccountKind.GATEWAY_CLEARING, gateway="fake").balance
+    clearing = balance_of(AccountKind.GATEWAY_CLEARING, gateway="fake")
     money = tally.money
     assert (
         clearing - baseline["clearing"]
@@ -163,7 +164,7 @@ def test_concurrent_sales_refunds_disputes_and_payouts_keep_the_ledger_exact(fak
     assert max(per_day.values()) == 1
     assert Payout.objects.filter(state=Payout.State.PAID).count() == Payout.objects.count()
     paid = sum(Payout.objects.values_list("amount", flat=True))
-    assert paid == -Account.objects.get(kind=AccountKind.PAYOUT_CLEARING, gateway="stripe").balance
+    assert paid == -balance_of(AccountKind.PAYOUT_CLEARING, gateway="stripe")
 
 
 def test_racing_refunds_of_one_order_never_pass_the_captured_amount(fake_gateway):

@@ -5,9 +5,9 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from revenue.exceptions import InsufficientFunds, UnbalancedEntry
-from revenue.models import AccountKind, JournalEntry, Posting
+from revenue.models import Account, AccountKind, BalanceIncrease, JournalEntry, Posting
 from revenue.services.ledger import Line, account_for, entry_post
-from tests.revenue.factories import LineSpec, SellerFactory, create_paid_order
+from tests.revenue.factories import LineSpec, SellerFactory, balance_of, create_paid_order
 
 
 @pytest.mark.django_db
@@ -33,8 +33,7 @@ def test_same_key_posts_once():
         kind=JournalEntry.Kind.ADJUSTMENT, lines=[Line(clearing, 5), Line(revenue, -5)], idempotency_key="k"
     )
     assert first.pk == again.pk
-    revenue.refresh_from_db()
-    assert revenue.balance == 5
+    assert balance_of(AccountKind.PLATFORM_REVENUE) == 5
 
 
 @pytest.mark.postgres
@@ -68,3 +67,32 @@ def test_postgres_refuses_orm_changes_to_entries():
         JournalEntry.objects.filter(pk=entry.pk).update(description="edited")
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         Posting.objects.filter(entry=entry).delete()
+
+
+@pytest.mark.django_db
+def test_increases_wait_unfolded_and_a_decrease_folds_them_before_its_check():
+    # Given a seller whose pending account received two sales (increases: no lock, no balance update)
+    seller = SellerFactory()
+    pending = account_for(kind=AccountKind.SELLER_PENDING, currency="USD", seller=seller)
+    clearing = account_for(kind=AccountKind.GATEWAY_CLEARING, currency="USD", gateway="fake")
+    for key in ("a", "b"):
+        entry_post(
+            kind=JournalEntry.Kind.ADJUSTMENT,
+            lines=[Line(clearing, 700), Line(pending, -700)],
+            idempotency_key=key,
+        )
+    assert Account.objects.get(pk=pending.pk).balance == 0
+    assert BalanceIncrease.objects.filter(account=pending).count() == 2
+    assert balance_of(AccountKind.SELLER_PENDING, seller=seller) == 1_400
+
+    # When more than either increase but not more than both is taken out, it passes: the increases are
+    # folded in under the lock before the check
+    entry_post(kind=JournalEntry.Kind.ADJUSTMENT, lines=[Line(pending, 1_000), Line(clearing, -1_000)])
+    assert Account.objects.get(pk=pending.pk).balance == 400
+    assert not BalanceIncrease.objects.filter(account=pending).exists()
+
+    # ... and taking more than is left is refused, writing nothing
+    with pytest.raises(InsufficientFunds):
+        entry_post(kind=JournalEntry.Kind.ADJUSTMENT, lines=[Line(pending, 401), Line(clearing, -401)])
+    assert balance_of(AccountKind.SELLER_PENDING, seller=seller) == 400
+    assert JournalEntry.objects.count() == 3

@@ -7,7 +7,7 @@ from django.db.models import F
 from revenue.models import Account, AccountKind, GatewayEvent, JournalEntry, OrderLine, Payment, Posting
 from revenue.services.refunds import refund_create
 from revenue.services.verify import ledger_verify
-from tests.revenue.factories import LineSpec, SellerFactory, create_paid_order
+from tests.revenue.factories import LineSpec, SellerFactory, balance_of, create_paid_order
 
 pytestmark = pytest.mark.django_db
 
@@ -41,10 +41,17 @@ def test_clean_ledger_passes_with_a_summary(sale):
 
 
 def test_tampered_cached_balance_is_reported(sale):
-    Account.objects.filter(kind=AccountKind.PLATFORM_REVENUE).update(balance=F("balance") + 1)
+    Account.objects.filter(kind=AccountKind.SELLER_PENDING).update(balance=F("balance") + 1)
     code, output = _run_command()
     assert code == 1
     assert "[cached_balances]" in output
+
+
+def test_a_running_balance_on_a_summed_account_is_reported(sale):
+    Account.objects.filter(kind=AccountKind.PLATFORM_REVENUE).update(balance=5)
+    violations = [v for v in ledger_verify().violations if v.check == "cached_balances"]
+    assert len(violations) == 1
+    assert "keeps no running balance" in str(violations[0])
 
 
 def test_unbalanced_entry_is_reported(sale):
@@ -52,7 +59,6 @@ def test_unbalanced_entry_is_reported(sale):
     Posting.objects.create(
         entry=entry, account=Account.objects.get(kind=AccountKind.PLATFORM_REVENUE), amount=-5, currency="USD"
     )
-    Account.objects.filter(kind=AccountKind.PLATFORM_REVENUE).update(balance=F("balance") + 5)
     checks = {v.check for v in ledger_verify().violations}
     assert "entries_balanced" in checks
 
@@ -64,10 +70,10 @@ def test_negative_seller_account_is_reported(sale):
     clearing = Account.objects.get(kind=AccountKind.GATEWAY_CLEARING)
     # a forged, balanced entry that empties pending below zero (bypassing entry_post's check)
     forged = JournalEntry.objects.create(kind=JournalEntry.Kind.ADJUSTMENT, effective_at=entry.effective_at)
-    Posting.objects.create(entry=forged, account=pending, amount=pending.balance + 1, currency="USD")
-    Posting.objects.create(entry=forged, account=clearing, amount=-(pending.balance + 1), currency="USD")
+    held = balance_of(AccountKind.SELLER_PENDING, seller=seller)
+    Posting.objects.create(entry=forged, account=pending, amount=held + 1, currency="USD")
+    Posting.objects.create(entry=forged, account=clearing, amount=-(held + 1), currency="USD")
     Account.objects.filter(pk=pending.pk).update(balance=-1)
-    Account.objects.filter(pk=clearing.pk).update(balance=F("balance") - (pending.balance + 1))
     checks = {v.check for v in ledger_verify().violations}
     assert "non_negative" in checks
     assert "seller_balances" in checks
