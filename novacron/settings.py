@@ -151,6 +151,18 @@ CELERY_BEAT_SCHEDULE = {
     },
     "revenue.recover_payments": {"task": "revenue.recover_payments", "schedule": crontab(minute="*/15")},
     "devex.reindex_docs": {"task": "devex.reindex_docs", "schedule": crontab(minute=40, hour=3)},
+    "certification.recertification_reminders": {
+        "task": "certification.recertification_reminders",
+        "schedule": crontab(minute=20, hour=4),
+    },
+    "certification.item_statistics": {
+        "task": "certification.item_statistics",
+        "schedule": crontab(minute=50, hour=3),
+    },
+    "certification.expire_attempts": {
+        "task": "certification.expire_attempts",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # --- Auth ------------------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Every write of Learn: learning (enrolment, progress), exams, statistics, certificates, keys, authoring."""
