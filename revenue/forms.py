@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from novacron.core.exceptions import DomainError
 from novacron.core.money import SUPPORTED_CURRENCIES, CurrencyError, Money
+from novacron.core.once import SubmissionTokenField
 from revenue.models import AccountKind, Dispute, PayoutAccount, Product
 
 TEST_CARDS_HELP = (
@@ -69,9 +70,11 @@ class BuyForm(forms.Form):
         empty_value=None,
         help_text="Yourself, or an organisation you handle billing for.",
     )
+    submission_token = SubmissionTokenField()
 
     def __init__(self, *args, products=None, organizations=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["submission_token"].initial = SubmissionTokenField.new()
         self.fields["product"].queryset = products if products is not None else Product.objects.none()
         self.fields["product"].label_from_instance = lambda p: (
             f"{p.name} — {Money(p.unit_amount, p.currency).format()} ({p.seller.display_name})"

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from novacron.accounts import facade as accounts_facade
 from novacron.core.exceptions import DomainError
 from novacron.core.money import Money
+from novacron.core.once import submit_once
 from novacron.core.portal import area_page
 from revenue import selectors
 from revenue.forms import (
@@ -157,7 +158,8 @@ def buy(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         product = data["product"]
         bank = data["payment"] == BuyForm.PAYMENT_BANK
-        try:
+
+        def place_order() -> str:
             order = checkout_create(
                 buyer=request.user,
                 items=[(PRODUCT_ITEM_TYPE, str(product.public_id), data["quantity"])],
@@ -167,11 +169,21 @@ def buy(request: HttpRequest) -> HttpResponse:
                 organization=data["organization"],
                 billing_country=data["billing_country"] or getattr(request.user, "country", ""),
             )
+            return str(order.public_id)
+
+        try:
+            order_id, replayed = submit_once(
+                user_id=request.user.pk,
+                scope="revenue.buy",
+                token=data["submission_token"],
+                action=place_order,
+            )
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            _announce_order(request, order)
-            return redirect("revenue:receipt", public_id=order.public_id)
+            if not replayed:  # a repeated submission just shows the order the first one placed
+                _announce_order(request, order_or_404(order_id))
+            return redirect("revenue:receipt", public_id=order_id)
     return render(request, "revenue/buy.html", {"form": form, "has_products": products.exists()})
 
 

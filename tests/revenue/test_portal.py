@@ -4,6 +4,7 @@ transfer, refunds, disputes, payouts, payout accounts, statement export)."""
 import csv
 import io
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -244,9 +245,47 @@ def _buy(client, product, **data):
             "quantity": 1,
             "payment": "card",
             "card_number": "4242 4242 4242 4242",
+            "submission_token": uuid.uuid4().hex,
             **data,
         },
     )
+
+
+def test_submitting_the_buy_form_twice_places_one_order_and_shows_it_both_times():
+    product = ProductFactory(unit_amount=4_900)
+    buyer = UserFactory()
+    client = _client(buyer)
+    page = client.get("/revenue/buy/").content.decode()
+    token = re.search(r'name="submission_token" value="([0-9a-f]{32})"', page).group(1)
+
+    first = _buy(client, product, submission_token=token)
+    second = _buy(client, product, submission_token=token)
+
+    order = Order.objects.get(buyer=buyer)
+    assert first["Location"] == second["Location"] == f"/revenue/purchases/{order.public_id}/"
+    assert order.payments.count() == 1
+    assert_ledger_clean()
+
+
+def test_a_refused_submission_releases_its_token_so_the_corrected_form_goes_through():
+    buyer = UserFactory()
+    client = _client(buyer)
+    token = uuid.uuid4().hex
+
+    refused = _buy(client, ProductFactory(), card_number="1234", submission_token=token)
+    corrected = _buy(client, ProductFactory(), submission_token=token)
+
+    assert refused.status_code == 200
+    assert corrected.status_code == 302
+    assert Order.objects.filter(buyer=buyer).count() == 1
+
+
+def test_the_buy_form_without_its_token_is_refused_with_a_clear_error():
+    response = _buy(_client(UserFactory()), ProductFactory(), submission_token="")
+
+    assert response.status_code == 200
+    assert "This form expired; please submit it again." in _errors(response)
+    assert not Order.objects.exists()
 
 
 def test_the_buy_page_prefills_the_test_card_and_lists_the_test_cards():
