@@ -8,17 +8,17 @@ once with `pgbench -i -s SCALE`). Prints purchases/s, pgbench tps and the ratio 
 ledger afterwards (ledger_verify must be clean), and writes bench/results/ledger-*.json.
 
 Modes (--mode):
-- post (the target's measure): `sale_post` of a captured purchase — its sale and gateway-fee entries, seller
-  balances and checks — in one transaction, for orders and payments written before the clock starts (one to
-  three lines from 16 sellers, as pgbench's 16 branches at scale 16). This is "a purchase posted through the
-  service layer": the caller loads the payment with its order and calls the service;
+- post (the target's measure): `sale_post` of a captured purchase — its gateway-fee and sale entries, the
+  seller balances and checks — in its own transaction, for (order, payment) pairs that were written, with their
+  lines, before the clock starts and are held in memory as checkout holds them when it posts (one or two lines
+  from 16 sellers, as pgbench's 16 branches at scale 16);
 - checkout: `checkout_create` with the local test gateway — pricing, tax hook, order/lines/payment, the charge,
   `sale_post` (sale and fee entries), order paid: everything a purchase does (two transactions);
-- sale: one transaction that writes the order, its lines and payment and calls `sale_post` — the ledger part
-  alone;
+- sale: one transaction that reads the products, writes the order, its lines and payment and calls
+  `sale_post`;
 - sale_spread (diagnostic, in `--mode all`): as sale, but each client sells in its own currency, so no ledger
-  row is shared between clients — the difference to `sale` is what the hot rows (platform revenue, gateway
-  clearing and fee accounts, touched by every sale) cost.
+  row is shared between clients — the difference to `sale` is what sharing the platform and seller accounts
+  costs.
 
 While measuring, pg_stat_activity is sampled every 10 ms: the share of backends running, waiting for a row
 lock, flushing WAL or idle in a transaction (Python between statements) is printed with the Python CPU time
