@@ -277,6 +277,8 @@ SPECTACULAR_SETTINGS = {
 
 # --- Idempotency ---------------------------------------------------------------------------------------
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=48)  # at least 24 h by contract
+# A claim still "in progress" this long after it was made belongs to a request that died: release it.
+IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS = env.int("IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS", default=600)
 
 # --- Observability ---------------------------------------------------------------------------------------
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")  # /metrics/: staff session, or Bearer METRICS_TOKEN

@@ -10,10 +10,10 @@ import uuid
 from collections.abc import Callable
 
 from django import forms
-from django.db import IntegrityError, transaction
 
 from novacron.core.exceptions import Conflict
 from novacron.core.models import IdempotencyKey
+from novacron.core.services.idempotency import key_claim
 
 
 class SubmissionTokenField(forms.CharField):
@@ -35,17 +35,13 @@ def submit_once(*, user_id: int, scope: str, token: str, action: Callable[[], st
     """Run `action` (which returns a short result, e.g. an order id) once per user, scope and token. Returns
     (result, replayed). While the first submission is still running a repeat raises Conflict. If the action
     raises, the token is released so the corrected form can be submitted again."""
-    owner, key = f"user:{user_id}", f"portal:{scope}:{token}"
-    try:
-        with transaction.atomic():
-            record = IdempotencyKey.objects.create(owner=owner, key=key, method="PORTAL", path=scope)
-    except IntegrityError:
-        existing = IdempotencyKey.objects.filter(owner=owner, key=key).first()
-        if existing is not None and existing.state == IdempotencyKey.State.COMPLETED:
-            return str((existing.response_body or {}).get("result", "")), True
-        raise Conflict(
-            "This form is already being submitted; wait a moment.", code="submission_in_progress"
-        ) from None
+    record, created = key_claim(
+        owner=f"user:{user_id}", key=f"portal:{scope}:{token}", method="PORTAL", path=scope
+    )
+    if not created:
+        if record is not None and record.state == IdempotencyKey.State.COMPLETED:
+            return str((record.response_body or {}).get("result", "")), True
+        raise Conflict("This form is already being submitted; wait a moment.", code="submission_in_progress")
     try:
         result = action()
     except BaseException:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
 from django.test.client import encode_multipart
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from rest_framework.test import APIClient
 
@@ -284,3 +285,22 @@ def test_a_concurrent_duplicate_gets_409_and_a_later_retry_replays(user, monkeyp
     assert retry["Idempotent-Replayed"] == "true"
     assert retry.json() == results["first"].json()
     assert widgets_created() == 1
+
+
+@pytest.mark.django_db
+def test_a_claim_left_in_progress_by_a_dead_request_is_released_after_the_timeout(auth_client):
+    # Given a claim whose process died mid-request (still "in progress", no stored response)
+    post(auth_client, {"name": "a"}, key="key-1")
+    IdempotencyKey.objects.update(state=IdempotencyKey.State.IN_PROGRESS, response_status=None)
+
+    # While it is recent, a retry is told to wait
+    assert post(auth_client, {"name": "a"}, key="key-1").status_code == 409
+
+    # Once older than the claim timeout, the retry runs
+    IdempotencyKey.objects.update(
+        created_at=timezone.now() - timedelta(seconds=settings.IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS + 1)
+    )
+    retry = post(auth_client, {"name": "a"}, key="key-1")
+    assert retry.status_code == 201
+    assert "Idempotent-Replayed" not in retry
+    assert widgets_created() == 2

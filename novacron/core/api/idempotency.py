@@ -4,7 +4,8 @@
   not matter, uploaded files count by content): the stored response is replayed (header `Idempotent-Replayed`);
 - same key, different request: 422 `idempotency_key_reused`;
 - same key while the first request is still running: 409 `idempotency_key_in_use`;
-- keys are scoped per caller and kept IDEMPOTENCY_KEY_TTL_HOURS (at least 24 h).
+- keys are scoped per caller and kept IDEMPOTENCY_KEY_TTL_HOURS (at least 24 h); a claim whose request died
+  mid-way is released after IDEMPOTENCY_CLAIM_TIMEOUT_SECONDS.
 
 Responses that say "try again" are not stored, so a retry with the same key runs again: 400/409/422/429
 (invalid or conflicting input, nothing written) and 5xx or an exception (services roll back).
@@ -14,15 +15,11 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
 from django.http import Http404, QueryDict
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
@@ -32,6 +29,7 @@ from rest_framework.utils.encoders import JSONEncoder
 from novacron.core.api.errors import error_body
 from novacron.core.exceptions import DomainError
 from novacron.core.models import IdempotencyKey
+from novacron.core.services.idempotency import key_claim
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -80,29 +78,6 @@ def _fingerprint(request: Request) -> str:
     return digest.hexdigest()
 
 
-def _claim(owner: str, key: str, request: Request, fingerprint: str) -> tuple[IdempotencyKey | None, bool]:
-    """Insert the key in its own committed transaction so concurrent duplicates see it at once.
-
-    Returns (record, True) for a new claim, (existing, False) for a known key, and (None, False) in the rare
-    case the existing claim keeps vanishing (its request failed and released it) while we look.
-    """
-    cutoff = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
-    IdempotencyKey.objects.filter(owner=owner, key=key, created_at__lt=cutoff).delete()
-    for _attempt in range(2):
-        try:
-            with transaction.atomic():
-                record = IdempotencyKey.objects.create(
-                    owner=owner, key=key, method=request.method, path=request.path, fingerprint=fingerprint
-                )
-            return record, True
-        except IntegrityError:
-            # Not .get(): the holder may delete its claim (failure) between our INSERT and this read.
-            existing = IdempotencyKey.objects.filter(owner=owner, key=key).first()
-            if existing is not None:
-                return existing, False
-    return None, False
-
-
 def _error(status: int, code: str, message: str) -> Response:
     return Response(error_body(code, message), status=status)
 
@@ -141,7 +116,9 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
                 400, "invalid_idempotency_key", f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters."
             )
         fingerprint = _fingerprint(request)
-        record, created = _claim(_owner(request), key, request, fingerprint)
+        record, created = key_claim(
+            owner=_owner(request), key=key, method=request.method, path=request.path, fingerprint=fingerprint
+        )
         if record is None:
             return _error(409, "idempotency_key_in_use", "A request with this key is still being processed.")
         if not created:
