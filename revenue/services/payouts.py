@@ -522,3 +522,42 @@ def payout_mark_failed(
         now=now,
         metadata={"message": message},
     )
+
+
+def payout_reverse(*, payout: Payout, message: str, actor: Any = None, now: datetime | None = None) -> Payout:
+    """A paid payout came back (Stripe's `transfer.reversed`, or a bank return after it was marked paid): Dr
+    payout clearing / Cr available, so a later run pays it again; the payout is failed. Idempotent."""
+    now = now or timezone.now()
+    message = (message or "").strip()[:255] or "Transfer reversed"
+    payout = Payout.objects.select_related("seller").get(pk=payout.pk)
+    _in_transit, available, clearing = _payout_accounts(payout)
+    with transaction.atomic():
+        payout = Payout.objects.select_for_update().get(pk=payout.pk)
+        if payout.state == Payout.State.FAILED:
+            return payout
+        if payout.state != Payout.State.PAID:
+            raise InvalidState(f"This payout is {payout.state}; only a paid payout can be reversed.")
+        accounts_lock([available, clearing])
+        entry_post(
+            kind=JournalEntry.Kind.PAYOUT_FAILED,
+            lines=[Line(clearing, payout.amount), Line(available, -payout.amount)],
+            description=f"Payout {payout.public_id} reversed: {message}",
+            reference_type="payout",
+            reference_id=str(payout.public_id),
+            idempotency_key=f"payout_reversed:{payout.pk}",
+            metadata={"message": message},
+            actor=actor,
+            effective_at=now,
+        )
+        payout.state = Payout.State.FAILED
+        payout.failure_message = message
+        payout.failed_at = now
+        payout.save(update_fields=["state", "failure_message", "failed_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="revenue.payout_reversed",
+            obj=payout,
+            before={"state": Payout.State.PAID},
+            after={"state": payout.state, "message": message},
+        )
+    return payout

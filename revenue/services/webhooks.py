@@ -14,7 +14,9 @@ Events (Stripe's names and object shapes; the local test gateway sends the same)
 - payment_intent.payment_failed / payment_intent.canceled: fail a payment still waiting;
 - charge.refunded, charge.refund.updated, refund.created/updated/failed: sync the state of our Refund rows;
   refunds we know nothing of (made in the gateway's dashboard) are reported in the outcome for finance;
-- charge.dispute.created / charge.dispute.closed: revenue.services.disputes.dispute_open / dispute_close.
+- charge.dispute.created / charge.dispute.closed: revenue.services.disputes.dispute_open / dispute_close;
+- transfer.reversed (Connect payouts): a fully reversed transfer fails its paid payout and returns the money to
+  the seller's available balance (paid again by a later run); a partial reversal is reported for finance.
 
 Anything else is stored as "ignored".
 """
@@ -38,7 +40,7 @@ from revenue.gateways import get_gateway
 from revenue.gateways.base import ChargeResult, PaymentGateway, WebhookEvent
 from revenue.gateways.local import NAME as LOCAL_TEST
 from revenue.gateways.local import LocalTestGateway
-from revenue.models import Dispute, GatewayEvent, Payment, Refund
+from revenue.models import Dispute, GatewayEvent, Payment, Payout, Refund
 from revenue.services.payments import payment_record
 
 logger = structlog.get_logger(__name__)
@@ -54,6 +56,7 @@ REFUND_EVENTS = (
 )
 DISPUTE_CREATED = "charge.dispute.created"
 DISPUTE_CLOSED = "charge.dispute.closed"
+TRANSFER_REVERSED = "transfer.reversed"
 
 
 def webhook_receive(
@@ -126,7 +129,25 @@ def _dispatch(gateway: PaymentGateway, event: WebhookEvent, fee: int | None, now
         return _dispute_opened(gateway, data, now)
     if event.type == DISPUTE_CLOSED:
         return _dispute_closed(gateway, data, now)
+    if event.type == TRANSFER_REVERSED:
+        return _transfer_reversed(gateway, data, now)
     return f"ignored: {event.type} is not handled"
+
+
+def _transfer_reversed(gateway: PaymentGateway, data: Mapping[str, Any], now: datetime) -> str:
+    from revenue.services.payouts import payout_reverse
+
+    payout = Payout.objects.filter(gateway=gateway.name, gateway_reference=_str(data.get("id"))).first()
+    if payout is None:
+        return "ignored: no matching payout"
+    reversed_amount = int(data.get("amount_reversed") or 0)
+    if reversed_amount < payout.amount:
+        return (
+            f"attention: payout {payout.public_id} partially reversed ({reversed_amount} of {payout.amount} "
+            f"{payout.currency}); settle it by hand"
+        )
+    payout = payout_reverse(payout=payout, message="Transfer reversed by the gateway", now=now)
+    return f"payout {payout.public_id} reversed; the money is available again"
 
 
 def _str(value: Any) -> str:

@@ -313,3 +313,72 @@ def test_currencies_are_never_mixed_and_paused_sellers_wait(fake_gateway):
     _earned(paused, 10_000)
     _stripe_account(paused)
     assert payouts_create_due(now=MONDAY) == []
+
+
+# --- reversed transfers ----------------------------------------------------------------------------------------
+
+
+def _reversal(payout, amount_reversed, event_id="evt_tr_rev_1"):
+    from types import SimpleNamespace
+
+    from revenue.gateways.base import WebhookEvent
+    from revenue.services.webhooks import webhook_apply
+
+    data = {"id": payout.gateway_reference, "object": "transfer", "amount_reversed": amount_reversed}
+    event = WebhookEvent(id=event_id, type="transfer.reversed", data=data, raw={"data": {"object": data}})
+    return webhook_apply(gateway=SimpleNamespace(name="stripe"), event=event, now=MONDAY + timedelta(days=2))
+
+
+def test_a_reversed_connect_transfer_returns_the_money_and_a_later_run_pays_it(fake_gateway, run_on_commit):
+    # Given a paid $70 Connect payout
+    seller = SellerFactory(payout_interval=PayoutInterval.DAILY)
+    _earned(seller, 10_000)
+    _stripe_account(seller)
+    with run_on_commit():
+        (payout,) = payouts_create_due(now=MONDAY)
+    payout.refresh_from_db()
+    assert payout.state == Payout.State.PAID
+
+    # When Stripe reports the transfer fully reversed (delivered twice)
+    first = _reversal(payout, 7_000)
+    again = _reversal(payout, 7_000)
+
+    # Then the payout failed, the money is available again, once, and the ledger is exact
+    payout.refresh_from_db()
+    assert payout.state == Payout.State.FAILED
+    assert "reversed" in first.outcome
+    assert again.pk == first.pk
+    assert balance_of(K.SELLER_AVAILABLE, seller=seller) == 7_000
+    assert balance_of(K.PAYOUT_CLEARING, gateway="stripe") == 0
+    assert_ledger_clean()
+
+    # And the next run pays it again
+    with run_on_commit():
+        (second,) = payouts_create_due(now=MONDAY + timedelta(days=3))
+    assert second.amount == 7_000
+    assert_ledger_clean()
+
+
+def test_a_partial_reversal_is_left_for_finance(fake_gateway, run_on_commit):
+    seller = SellerFactory(payout_interval=PayoutInterval.DAILY)
+    _earned(seller, 10_000)
+    _stripe_account(seller)
+    with run_on_commit():
+        (payout,) = payouts_create_due(now=MONDAY)
+
+    event = _reversal(Payout.objects.get(pk=payout.pk), 1_000)
+
+    assert event.outcome.startswith("attention: ")
+    assert Payout.objects.get(pk=payout.pk).state == Payout.State.PAID
+    assert_ledger_clean()
+
+
+def test_only_a_paid_payout_can_be_reversed(fake_gateway):
+    from revenue.services.payouts import payout_reverse
+
+    seller = SellerFactory(payout_interval=PayoutInterval.DAILY)
+    _earned(seller, 10_000)
+    _stripe_account(seller)
+    (payout,) = payouts_create_due(now=MONDAY)  # its transfer is sent after commit: still in transit
+    with pytest.raises(InvalidState):
+        payout_reverse(payout=payout, message="x")
