@@ -159,6 +159,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.item_statistics",
         "schedule": crontab(minute=50, hour=3),
     },
+    "growth.sweep": {"task": "growth.sweep", "schedule": 60.0},
     "certification.expire_attempts": {
         "task": "certification.expire_attempts",
         "schedule": crontab(minute="*/5"),

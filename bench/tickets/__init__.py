@@ -1,0 +1,1 @@
+"""Ticket sales and check-in under load (see run.py)."""

@@ -1,0 +1,1 @@
+"""Community portal (server-rendered). Thin: parse, call a service or selector, render."""
