@@ -160,6 +160,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=50, hour=3),
     },
     "growth.sweep": {"task": "growth.sweep", "schedule": 60.0},
+    "marketplace.expire": {"task": "marketplace.expire", "schedule": crontab(hour=3, minute=30)},
+    "marketplace.resume_checks": {"task": "marketplace.resume_checks", "schedule": crontab(minute=20)},
     "certification.expire_attempts": {
         "task": "certification.expire_attempts",
         "schedule": crontab(minute="*/5"),

@@ -140,8 +140,8 @@ def prepare_database(args: argparse.Namespace, env: dict[str, str]) -> tuple[lis
     except Exception as exc:  # a broken migration is the project's bug, not the bench's: say so plainly
         traceback.print_exc()
         raise BenchError(f"`migrate` failed on {database_name(args.database_url)!r}: {exc}") from exc
+    endpoints = discover()  # first: importing the apps' bench.py registers their seed functions
     values = seed()
-    endpoints = discover()
     connections.close_all()
     return endpoints, values
 

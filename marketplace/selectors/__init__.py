@@ -1,0 +1,1 @@
+"""Reads of the marketplace that more than one caller needs."""

@@ -1,0 +1,1 @@
+"""The marketplace portal, mounted at /marketplace/ (see marketplace/urls.py)."""
