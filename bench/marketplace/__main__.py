@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 
@@ -87,32 +86,8 @@ def _selector_latency() -> dict:
     }
 
 
-def collect_static() -> None:
-    """The app page renders templates with production's manifest static storage: collect the files first,
-    as a deployment does (into STATIC_ROOT, var/static by default)."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "novacron.settings",
-        "NOVACRON_ENV": "production",
-        "DEBUG": "False",
-        "SECRET_KEY": "bench-collectstatic-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "False",
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-        cwd=PROJECT_DIR,
-        env=env,
-        check=True,
-        timeout=300,
-    )
-
-
 def main(argv: list[str]) -> int:
     os.environ.setdefault("BENCH_MARKETPLACE_APPS", str(APPS))
-    collect_static()
-    # bench.http runs the registered seeds before it discovers the apps' bench modules: register ours first.
-    import marketplace.bench  # noqa: F401
     from bench.http.cli import main as http_main
 
     started = time.time()
