@@ -150,6 +150,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
     },
     "revenue.recover_payments": {"task": "revenue.recover_payments", "schedule": crontab(minute="*/15")},
+    "revenue.sync_invoices": {"task": "revenue.sync_invoices", "schedule": 300.0},
+    "revenue.retry_vat_checks": {"task": "revenue.retry_vat_checks", "schedule": 1800.0},
     "devex.reindex_docs": {"task": "devex.reindex_docs", "schedule": crontab(minute=40, hour=3)},
     "certification.recertification_reminders": {
         "task": "certification.recertification_reminders",

@@ -36,6 +36,7 @@ from revenue.models import (
 from revenue.services.disputes import dispute_close
 from revenue.services.escrow import escrow_release_due
 from revenue.services.payouts import payout_mark_failed, payout_mark_paid, payouts_create_due
+from revenue.services.refunds import refund_manual_settle
 from revenue.services.tiers import tiers_recompute
 
 
@@ -81,6 +82,16 @@ def _run_each(
             ok += 1
     if ok:
         modeladmin.message_user(request, f"{done}: {ok}.", messages.SUCCESS)
+
+
+class FinanceActionsMixin:
+    """Admin actions that move money need the finance permission, not only admin access."""
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)  # type: ignore[misc]
+        if not request.user.has_perm("accounts.manage_finance"):
+            return {}
+        return actions
 
 
 # --- ledger (read-only) --------------------------------------------------------------------------------------
@@ -306,10 +317,24 @@ class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return _money(obj.amount, obj.currency)
 
 
+@admin.action(description="Record bank refund as sent (reference: admin)")
+def mark_refunds_sent(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    _run_each(
+        modeladmin,
+        request,
+        queryset,
+        lambda r: refund_manual_settle(
+            refund=r, sent=True, reference=f"admin:{request.user.pk}", actor=request.user
+        ),
+        "Refunds recorded as sent",
+    )
+
+
 @admin.register(Refund)
-class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RefundAdmin(FinanceActionsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("public_id", "created_at", "payment", "amount_display", "state", "reason")
-    list_filter = ("state",)
+    list_filter = ("state", "payment__gateway")
+    actions = [mark_refunds_sent]
     search_fields = ("public_id", "payment__order__public_id", "gateway_reference")
     list_select_related = ("payment",)
 
@@ -338,16 +363,6 @@ def close_disputes_lost(modeladmin: admin.ModelAdmin, request: HttpRequest, quer
         lambda d: dispute_close(dispute=d, won=False, actor=request.user),
         "Disputes closed as lost",
     )
-
-
-class FinanceActionsMixin:
-    """Admin actions that move money need the finance permission, not only admin access."""
-
-    def get_actions(self, request: HttpRequest) -> dict:
-        actions = super().get_actions(request)  # type: ignore[misc]
-        if not request.user.has_perm("accounts.manage_finance"):
-            return {}
-        return actions
 
 
 @admin.register(Dispute)
@@ -520,3 +535,139 @@ class GatewayEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("received_at", "gateway", "type", "event_id", "processed_at", "outcome")
     list_filter = ("gateway", "type")
     search_fields = ("event_id", "outcome")
+
+
+# --- billing: tax rates, billing profiles, VAT checks, invoices and credit notes ---------------------------------
+
+from revenue.models import BillingProfile, Invoice, InvoiceLine, TaxRate, VatNumberCheck  # noqa: E402
+from revenue.services.invoices import invoice_finalise, invoice_void  # noqa: E402
+from revenue.services.tax import tax_rate_set  # noqa: E402
+
+
+@admin.register(TaxRate)
+class TaxRateAdmin(admin.ModelAdmin):
+    """Rates are history: a change is a new row from its date (added through `tax_rate_set`, audited)."""
+
+    list_display = ("jurisdiction", "kind", "rate", "valid_from", "note")
+    list_filter = ("kind", "country")
+    search_fields = ("jurisdiction", "note")
+    fields = ("jurisdiction", "kind", "rate", "valid_from", "note")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: TaxRate, form: Any, change: bool) -> None:
+        created = tax_rate_set(
+            jurisdiction=obj.jurisdiction,
+            rate=obj.rate,
+            valid_from=obj.valid_from,
+            kind=obj.kind,
+            note=obj.note,
+            actor=request.user,
+        )
+        obj.pk = created.pk
+        obj.country = created.country
+
+
+@admin.register(BillingProfile)
+class BillingProfileAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "user", "organization", "country", "region", "vat_number")
+    search_fields = ("legal_name", "vat_number", "user__email", "organization__name")
+    list_filter = ("country",)
+    raw_id_fields = ("user", "organization")
+
+
+@admin.register(VatNumberCheck)
+class VatNumberCheckAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("vat_number", "state", "name", "checked_at", "attempts", "last_error")
+    list_filter = ("state", "country")
+    search_fields = ("vat_number", "name")
+
+
+class InvoiceLineInline(ReadOnlyInline):
+    model = InvoiceLine
+    fields = (
+        "description",
+        "quantity",
+        "unit_amount",
+        "net_amount",
+        "tax_rate",
+        "tax_amount",
+        "tax_jurisdiction",
+    )
+    show_change_link = False
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(FinanceActionsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "kind",
+        "state",
+        "hold",
+        "issued_at",
+        "buyer",
+        "total_display",
+        "reverse_charge",
+    )
+    list_filter = ("kind", "state", "hold", "reverse_charge", "currency")
+    search_fields = ("number", "buyer__email", "customer__name", "customer__vat_number")
+    date_hierarchy = "created_at"
+    list_select_related = ("buyer",)
+    inlines = [InvoiceLineInline]
+    actions = ["finalise_selected", "void_selected"]
+
+    @admin.display(description="Total", ordering="total")
+    def total_display(self, obj: Invoice) -> str:
+        return _money(obj.total, obj.currency)
+
+    @admin.action(description="Finalise selected drafts (numbers them)")
+    def finalise_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        _run_each(
+            self,
+            request,
+            queryset,
+            lambda obj: invoice_finalise(invoice=obj, actor=request.user),
+            "Finalised",
+        )
+
+    @admin.action(description="Void selected finalised, unpaid invoices")
+    def void_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        _run_each(
+            self,
+            request,
+            queryset,
+            lambda obj: invoice_void(invoice=obj, actor=request.user, reason="Voided in the admin"),
+            "Voided",
+        )
+
+
+from revenue.models import Coupon, CouponRedemption  # noqa: E402
+from revenue.services.coupons import coupon_deactivate  # noqa: E402
+
+
+class CouponRedemptionInline(ReadOnlyInline):
+    model = CouponRedemption
+    fields = ("created_at", "order", "buyer", "discount", "currency")
+    readonly_fields = fields
+    show_change_link = False
+
+
+@admin.register(Coupon)
+class CouponAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only here (create through the API or the finance portal, which validate and audit); end with the action."""
+
+    list_display = ("code", "kind", "percent_off", "amount_off", "currency", "max_redemptions", "is_active")
+    list_filter = ("kind", "is_active", "duration")
+    search_fields = ("code", "name")
+    inlines = [CouponRedemptionInline]
+    actions = ["deactivate_selected"]
+
+    @admin.action(description="End selected coupons")
+    def deactivate_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        _run_each(
+            self, request, queryset, lambda obj: coupon_deactivate(coupon=obj, actor=request.user), "Ended"
+        )

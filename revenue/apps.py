@@ -13,3 +13,8 @@ class RevenueConfig(AppConfig):
         from revenue.portal import register_portal
 
         register_portal()
+
+        from revenue import hooks, tasks_billing  # noqa: F401  (tasks_billing registers billing's Celery tasks)
+        from revenue.services.tax import tax_calculate
+
+        hooks.register_tax_calculator(tax_calculate)

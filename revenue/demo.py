@@ -221,3 +221,91 @@ def _notes() -> list[str]:
         "  Read API: /api/v1/revenue/balances/, /earnings/statement/?format=csv, /tier/, /orders/ (see /api/docs/)",
         "  Check the books: python manage.py ledger_verify",
     ]
+
+
+# --- billing: tax, invoices and credit notes --------------------------------------------------------------------
+# The sales above already carry tax from each buyer's country (DE and FR VAT, UK VAT, India's GST) and every paid
+# order got its invoice, every refund its credit note. Added here: billing details, an EU B2B reverse-charge sale
+# (Globex, German VAT number) and a US sale with the WELCOME10 coupon (sales tax only for states in
+# REVENUE_US_NEXUS_STATES).
+
+_seed_sales = seed
+
+
+def seed(out: TextIO) -> list[str]:  # extends the sales seeder above
+    notes = _seed_sales(out)
+    return notes + _seed_billing(out)
+
+
+def _seed_billing(out: TextIO) -> list[str]:
+    from revenue.models import Coupon, Invoice
+    from revenue.services.coupons import coupon_create
+    from revenue.services.invoices import invoices_sync_due
+    from revenue.services.tax import billing_profile_update
+
+    buyer, developer = _user("buyer"), _user("developer")
+    globex = accounts_facade.organization_get("globex")
+    if not Invoice.objects.filter(organization_id=globex.id, reverse_charge=True).exists():
+        billing_profile_update(
+            actor=buyer,
+            organization_id=globex.id,
+            values={
+                "legal_name": "Globex Deutschland GmbH",
+                "address_line1": "Friedrichstraße 68",
+                "postal_code": "10117",
+                "city": "Berlin",
+                "country": "DE",
+                "vat_number": "DE136695976",
+                "email": f"ap@{DOMAIN}",
+            },
+        )
+        billing_profile_update(
+            actor=developer,
+            values={
+                "legal_name": "Dev Developer",
+                "address_line1": "350 5th Ave",
+                "postal_code": "10118",
+                "city": "New York",
+                "region": "NY",
+                "country": "US",
+            },
+        )
+        if not Coupon.objects.filter(code="WELCOME10").exists():
+            coupon_create(
+                actor=_user("finance"),
+                values={"code": "WELCOME10", "name": "Welcome: 10% off", "kind": "percent", "percent_off": 10,
+                        "max_redemptions": 100, "max_per_buyer": 1},
+            )  # fmt: skip
+        templates = Product.objects.get(name="Workflow templates pack")
+        review = Product.objects.get(name="Architecture review")
+        now = timezone.now()
+        checkout_create(
+            buyer=buyer,
+            items=[("revenue.product", str(templates.public_id), 5)],
+            currency=templates.currency,
+            payment_method=CARD_OK,
+            organization=globex.id,
+            billing_country="DE",
+            now=now,
+        )
+        checkout_create(
+            buyer=developer,
+            items=[("revenue.product", str(review.public_id), 1)],
+            currency=review.currency,
+            payment_method=CARD_OK,
+            billing_country="US",
+            coupon="WELCOME10",
+            now=now,
+        )
+    invoices_sync_due()
+    invoices = Invoice.objects.filter(kind=Invoice.Kind.INVOICE).exclude(state=Invoice.State.DRAFT).count()
+    notes = Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE).count()
+    out.write(
+        f"  revenue billing: {invoices} invoices, {notes} credit notes, a reverse-charge sale, a coupon\n"
+    )
+    return [
+        f"  Invoices, credit notes, billing details: buyer@{DOMAIN} → /revenue/billing/ (Globex: reverse charge)",
+        f"  Tax report and invoice search: finance@{DOMAIN} → /revenue/finance/tax-report/, /revenue/finance/invoices/",
+        f"  Coupons (WELCOME10 used by developer@{DOMAIN}): /revenue/finance/coupons/; self-billing statements: "
+        f"developer@{DOMAIN} → /revenue/billing/statements/",
+    ]

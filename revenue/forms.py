@@ -228,5 +228,15 @@ class BankTransferReceivedForm(forms.Form):
         return money_from_major(self.cleaned_data["amount"], self.currency)
 
 
+class RefundSentForm(forms.Form):
+    reference = forms.CharField(max_length=100, help_text="The reference of the bank transfer you sent.")
+
+
+class RefundNotSentForm(forms.Form):
+    message = forms.CharField(
+        max_length=255, help_text="Why the money could not be sent back, e.g. the buyer's account is closed."
+    )
+
+
 class PayoutFailedForm(forms.Form):
     message = forms.CharField(max_length=255, help_text="Why the payout failed, e.g. the bank's return code.")

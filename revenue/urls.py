@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from revenue.views import buyers, finance, sellers
+from revenue.views import billing, buyers, finance, sellers
 
 app_name = "revenue"
 urlpatterns = [
@@ -12,6 +12,15 @@ urlpatterns = [
     path("purchases/", buyers.purchases, name="purchases"),
     path("purchases/<uuid:public_id>/", buyers.receipt, name="receipt"),
     path("purchases/<uuid:public_id>/confirm/", buyers.receipt_confirm, name="receipt_confirm"),
+    # billing (buyers)
+    path("billing/", billing.billing, name="billing"),
+    path("billing/invoices/<uuid:public_id>/pdf/", billing.invoice_download, name="invoice_pdf"),
+    path("billing/statements/", billing.payout_statements, name="payout_statements"),
+    path(
+        "billing/statements/<uuid:public_id>/pdf/",
+        billing.payout_statement_download,
+        name="payout_statement_pdf",
+    ),
     # sellers
     path("earnings/", sellers.earnings, name="earnings"),
     path("earnings/statement.csv", sellers.statement_csv, name="statement_csv"),
@@ -42,7 +51,25 @@ urlpatterns = [
         finance.finance_payment_received,
         name="finance_payment_received",
     ),
+    path("finance/refunds/", finance.finance_refunds, name="finance_refunds"),
+    path(
+        "finance/refunds/<uuid:public_id>/settle/",
+        finance.finance_refund_settle,
+        name="finance_refund_settle",
+    ),
     path("finance/payouts/", finance.finance_payouts, name="finance_payouts"),
+    # billing (finance)
+    path("finance/invoices/", billing.finance_invoices, name="finance_invoices"),
+    path(
+        "finance/invoices/<uuid:public_id>/void/", billing.finance_invoice_void, name="finance_invoice_void"
+    ),
+    path(
+        "finance/invoices/<uuid:public_id>/release/",
+        billing.finance_invoice_release,
+        name="finance_invoice_release",
+    ),
+    path("finance/tax-report/", billing.finance_tax_report, name="finance_tax_report"),
+    path("finance/coupons/", billing.finance_coupons, name="finance_coupons"),
     path("finance/payouts/<uuid:public_id>/paid/", finance.finance_payout_paid, name="finance_payout_paid"),
     path(
         "finance/payouts/<uuid:public_id>/failed/",

@@ -38,6 +38,9 @@ class CheckoutInput(serializers.Serializer):
     )
     billing_country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="")
     vat_number = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    coupon = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default="", help_text="A coupon code (optional)."
+    )
 
 
 class OrderLineOutput(serializers.ModelSerializer):

@@ -93,6 +93,7 @@ class CheckoutCreateView(APIView):
             organization=values["organization"],
             billing_country=values["billing_country"],
             vat_number=values["vat_number"],
+            coupon=values["coupon"],
         )
         response = _order_response(order, created=True)
         if response.status_code in (201, 202):
@@ -280,9 +281,10 @@ class WebhookView(APIView):
         operation_id="revenue_webhook_receive",
         summary="Gateway webhook (signed by the gateway)",
         description="Verified with the gateway's signing secret (Stripe-Signature for stripe, Local-Signature for "
-        "local_test). Each event is applied once; redeliveries of an event id change nothing.",
+        "local_test). Each event is applied once; redeliveries of an event id change nothing. An event stored but "
+        "not applied (its effect failed) answers 422 so the gateway redelivers it.",
         request={"application/json": dict},
-        responses={200: WebhookOutput, 400: ERROR, 404: ERROR},
+        responses={200: WebhookOutput, 400: ERROR, 404: ERROR, 422: WebhookOutput},
         auth=[],
     )
     def post(self, request: Request, gateway: str) -> Response:
@@ -294,11 +296,10 @@ class WebhookView(APIView):
             )
         except InvalidWebhook as exc:
             return Response(error_body("invalid_signature", str(exc)), status=status.HTTP_400_BAD_REQUEST)
+        processed = event.processed_at is not None
+        # Not applied (its effect failed with a domain error, e.g. an amount mismatch): a non-2xx answer makes
+        # the gateway redeliver it (Stripe: for three days), and each redelivery tries again.
         return Response(
-            {
-                "received": True,
-                "event": event.event_id,
-                "processed": event.processed_at is not None,
-                "outcome": event.outcome,
-            }
+            {"received": True, "event": event.event_id, "processed": processed, "outcome": event.outcome},
+            status=status.HTTP_200_OK if processed else status.HTTP_422_UNPROCESSABLE_ENTITY,
         )

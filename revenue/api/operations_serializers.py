@@ -134,6 +134,27 @@ class PayoutAccountOutput(serializers.ModelSerializer):
         return f"…{obj.account_number[-4:]}" if obj.account_number else ""
 
 
+class RefundSettleInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=[("sent", "sent"), ("not_sent", "not_sent")],
+        help_text="sent: the money left the bank; not_sent: it could not be sent (the ledger is put back).",
+    )
+    reference = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The bank transfer's reference (for sent).",
+    )
+    message = serializers.CharField(
+        max_length=255,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why it could not be sent (for not_sent).",
+    )
+
+
 class PayoutFailedInput(serializers.Serializer):
     message = serializers.CharField(
         max_length=255, help_text="Why the transfer failed (shown to the seller)."

@@ -6,6 +6,8 @@ from revenue.api import operations_views as views
 
 urlpatterns = [
     path("orders/<uuid:public_id>/refunds/", views.RefundCreateView.as_view(), name="revenue-order-refunds"),
+    path("refunds/to-send/", views.RefundsToSendView.as_view(), name="revenue-refunds-to-send"),
+    path("refunds/<uuid:public_id>/settle/", views.RefundSettleView.as_view(), name="revenue-refund-settle"),
     path("disputes/", views.DisputeListView.as_view(), name="revenue-disputes"),
     path(
         "disputes/<uuid:public_id>/evidence/",

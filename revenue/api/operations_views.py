@@ -32,12 +32,13 @@ from revenue.api.operations_serializers import (
     PayoutOutput,
     RefundInput,
     RefundOutput,
+    RefundSettleInput,
 )
 from revenue.models import Dispute, Order, Payout, PayoutAccount, Refund, Seller
 from revenue.services.disputes import dispute_add_evidence, dispute_close
 from revenue.services.payouts import payout_account_set, payout_mark_failed, payout_mark_paid
 from revenue.services.products import seller_can_manage
-from revenue.services.refunds import refund_create
+from revenue.services.refunds import MANUAL_REFUND_GATEWAYS, refund_create, refund_manual_settle
 
 TAGS = ["revenue"]
 FINANCE_PERMISSION = "accounts.manage_finance"
@@ -232,6 +233,51 @@ class PayoutAccountView(OperationsApi):
             )
         account = payout_account_set(seller=seller, actor=request.user, **values)
         return Response(PayoutAccountOutput(account).data)
+
+
+# --- refunds paid by hand (finance) -----------------------------------------------------------------------------
+
+
+class RefundsToSendView(FinanceOperationsApi):
+    pagination_class = DefaultPagination
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="revenue_refunds_to_send",
+        summary="Pending refunds finance pays by hand (bank transfers), oldest first (finance)",
+        responses={200: RefundOutput(many=True), 403: ERROR},
+    )
+    def get(self, request: Request) -> Response:
+        refunds = selectors.refunds_to_send(gateways=MANUAL_REFUND_GATEWAYS)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(refunds, request, view=self)
+        return paginator.get_paginated_response(RefundOutput(page, many=True).data)
+
+
+class RefundSettleView(FinanceOperationsApi):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="revenue_refund_settle",
+        summary="Record the outcome of a refund paid by hand (finance)",
+        description="`sent` with the bank reference makes the refund succeeded; `not_sent` with the reason fails "
+        "it and puts the ledger back. Only pending bank-transfer refunds (409 otherwise).",
+        parameters=[PUBLIC_ID, IDEMPOTENCY_KEY_PARAMETER],
+        request=RefundSettleInput,
+        responses={200: RefundOutput, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
+    )
+    @idempotent
+    def post(self, request: Request, public_id: str) -> Response:
+        refund = get_object_or_404(Refund, public_id=public_id)
+        data = RefundSettleInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        refund = refund_manual_settle(
+            refund=refund,
+            sent=data.validated_data["outcome"] == "sent",
+            reference=data.validated_data["reference"],
+            message=data.validated_data["message"],
+            actor=request.user,
+        )
+        return Response(RefundOutput(Refund.objects.select_related("payment__order").get(pk=refund.pk)).data)
 
 
 # --- payout outcomes (finance) -----------------------------------------------------------------------------------

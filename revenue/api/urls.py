@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("revenue.api.checkout_urls")),
     path("", include("revenue.api.operations_urls")),
     path("", include("revenue.api.account_urls")),
+    path("", include("revenue.api.billing_urls")),
 ]

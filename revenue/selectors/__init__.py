@@ -17,6 +17,7 @@ from revenue.selectors.finance import (
     ledger_entries,
     ledger_entry,
     payouts_for_finance,
+    refunds_to_send,
 )
 from revenue.selectors.orders import (
     active_products,
@@ -85,6 +86,7 @@ __all__ = [
     "payouts_for_finance",
     "payouts_for_seller",
     "recent_orders_for_buyer",
+    "refunds_to_send",
     "sales_for_seller",
     "seller_balances",
     "seller_balances_for",

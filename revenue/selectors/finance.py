@@ -17,6 +17,7 @@ from revenue.models import (
     Order,
     Payout,
     Posting,
+    Refund,
 )
 
 # --- finance: payouts ------------------------------------------------------------------------------------
@@ -99,6 +100,15 @@ def ledger_entry(*, public_id: uuid.UUID | str) -> JournalEntry | None:
 
 
 # --- finance: disputes ---------------------------------------------------------------------------------------
+
+
+def refunds_to_send(*, gateways: Iterable[str]) -> QuerySet[Refund]:
+    """Refunds finance pays by hand (bank transfers) that are still pending, oldest first."""
+    return (
+        Refund.objects.filter(state=Refund.State.PENDING, payment__gateway__in=list(gateways))
+        .select_related("payment__order__buyer")
+        .order_by("created_at", "pk")
+    )
 
 
 def disputes_for_finance(*, state: str = "") -> QuerySet[Dispute]:

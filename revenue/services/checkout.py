@@ -39,6 +39,8 @@ from revenue.exceptions import InvalidState, UnknownItem, ValidationError
 from revenue.gateways import default_gateway_name, get_gateway
 from revenue.gateways.base import ChargeRequest, PaymentGateway
 from revenue.models import Order, OrderLine, Payment, Seller
+from revenue.services import coupons
+from revenue.services.invoices import invoice_sync_after_commit
 from revenue.services.payments import order_on_paid_schedule, payment_record_result
 
 logger = structlog.get_logger(__name__)
@@ -155,6 +157,7 @@ def checkout_create(
     billing_country: str = "",
     ip_country: str = "",
     vat_number: str = "",
+    coupon: str = "",
     now: datetime | None = None,
 ) -> Order:
     """Price, tax and charge `items` ((item_type, item_id, quantity) each) for `buyer` (optionally on behalf of
@@ -179,6 +182,16 @@ def checkout_create(
         vat_number=(vat_number or "").strip(),
     )
     nets = [p.item.unit_amount * p.quantity for p in priced]
+    # Coupon (billing: services/coupons.py): taken off the lines' net before tax; redeemed in transaction 1.
+    discount = coupons.coupon_apply(
+        code=coupon,
+        lines=[coupons.CouponLine(p.seller.pk, net) for p, net in zip(priced, nets, strict=True)],
+        buyer_id=buyer.pk,
+        currency=currency,
+        now=now,
+    )
+    line_discounts = discount.discounts if discount else [0] * len(nets)
+    nets = [net - off for net, off in zip(nets, line_discounts, strict=True)]
     taxes = hooks.calculate_tax(
         [
             hooks.TaxInput(
@@ -192,7 +205,7 @@ def checkout_create(
         raise RuntimeError("the tax calculator returned an invalid amount")
 
     lines = []
-    for p, net, tax in zip(priced, nets, taxes, strict=True):
+    for p, net, tax, off in zip(priced, nets, taxes, line_discounts, strict=True):
         rate = share.seller_rate(p.seller)
         seller_part, platform_part = share.split_net(net, rate)
         lines.append(
@@ -211,7 +224,10 @@ def checkout_create(
                 platform_amount=platform_part,
                 share_rate=rate,
                 tier=p.seller.tier,
-                metadata=dict(p.item.metadata),
+                metadata={
+                    **p.item.metadata,
+                    **({"discount": off, "coupon": discount.coupon.code} if off else {}),
+                },
             )
         )
     subtotal = sum(nets)
@@ -237,12 +253,15 @@ def checkout_create(
         for line in lines:
             line.order = order
         OrderLine.objects.bulk_create(lines)
+        if discount is not None:
+            coupons.coupon_redeem(application=discount, order=order, buyer_id=buyer.pk)
         if total == 0:
             # Nothing to charge (free items): no payment, no ledger entry; the items are still fulfilled.
             order.state = Order.State.PAID
             order.paid_at = now
             order.save(update_fields=["state", "paid_at", "updated_at"])
             order_on_paid_schedule(order=order)
+            _invoice_when_due(order)
             return order
         payment = Payment.objects.create(
             order=order, gateway=gateway_name, amount=total, currency=currency, state=Payment.State.PROCESSING
@@ -273,7 +292,15 @@ def checkout_create(
         # Idempotency-Key replay from creating a second order and charging again.
         logger.exception("checkout.record_failed", order=str(order.public_id), reference=result.reference)
     order.refresh_from_db()
+    _invoice_when_due(order)
     return order
+
+
+def _invoice_when_due(order: Order) -> None:
+    """Paid (or awaiting a bank transfer): issue the invoice once committed (billing: services/invoices.py)."""
+    if order.state in (Order.State.PAID, Order.State.AWAITING_TRANSFER):
+        order_id = order.pk
+        transaction.on_commit(lambda: invoice_sync_after_commit(order_id), robust=True)
 
 
 def checkout_confirm(*, order: Order, actor: Any, now: datetime | None = None) -> Order:
@@ -297,4 +324,5 @@ def checkout_confirm(*, order: Order, actor: Any, now: datetime | None = None) -
     )
     payment_record_result(payment=payment, result=result, now=now)
     order.refresh_from_db()
+    _invoice_when_due(order)
     return order

@@ -117,7 +117,14 @@ def _check_balanced(lines: Sequence[Line]) -> None:
         raise UnbalancedEntry(f"Entry does not balance: {unbalanced}")
 
 
-def entry_post(
+@dataclass
+class _Prepared:
+    entry: JournalEntry
+    lines: list[Line]
+    deltas: dict[int, int]  # running-balance account pk → change of its balance, in pk order
+
+
+def _prepare(
     *,
     kind: JournalEntry.Kind | str,
     lines: Iterable[Line],
@@ -129,9 +136,7 @@ def entry_post(
     reverses: JournalEntry | None = None,
     actor: Any = None,
     effective_at: datetime | None = None,
-) -> JournalEntry:
-    """Post one balanced entry. With an idempotency key, posting the same key again returns the first entry.
-    Raises InsufficientFunds, having written nothing, if an account that must not go negative would."""
+) -> _Prepared:
     lines = [line for line in lines if line.amount != 0]
     _check_balanced(lines)
     deltas: dict[int, int] = defaultdict(int)
@@ -149,8 +154,26 @@ def entry_post(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         effective_at=effective_at or timezone.now(),
     )
-    post = _post_sql if connection.vendor == "postgresql" else _post_orm
-    return post(entry, lines, {pk: deltas[pk] for pk in sorted(deltas)})
+    return _Prepared(entry, lines, {pk: deltas[pk] for pk in sorted(deltas)})
+
+
+def entry_post(**spec: Any) -> JournalEntry:
+    """Post one balanced entry (keyword arguments: kind, lines, description, reference_type, reference_id,
+    idempotency_key, metadata, reverses, actor, effective_at). With an idempotency key, posting the same key
+    again returns the first entry. Raises InsufficientFunds, having written nothing, if an account that must
+    not go negative would."""
+    return entries_post(spec)[0]
+
+
+def entries_post(*specs: dict[str, Any]) -> list[JournalEntry]:
+    """Post several entries (each as for `entry_post`), in order. On PostgreSQL, entries that decrease no
+    running balance (so none can be refused) go in one round trip; the others one by one."""
+    prepared = [_prepare(**spec) for spec in specs]
+    if connection.vendor != "postgresql":
+        return [_post_orm(p) for p in prepared]
+    if all(delta >= 0 for p in prepared for delta in p.deltas.values()):
+        return _post_sql(prepared)
+    return [_post_sql([p])[0] for p in prepared]
 
 
 def _insufficient(account_id: int, balance: int, delta: int) -> InsufficientFunds:
@@ -160,7 +183,8 @@ def _insufficient(account_id: int, balance: int, delta: int) -> InsufficientFund
     )
 
 
-def _post_orm(entry: JournalEntry, lines: list[Line], deltas: dict[int, int]) -> JournalEntry:
+def _post_orm(prepared: _Prepared) -> JournalEntry:
+    entry, lines, deltas = prepared.entry, prepared.lines, prepared.deltas
     decreases = {pk: delta for pk, delta in deltas.items() if delta < 0}
     with transaction.atomic():
         if entry.idempotency_key:
@@ -184,46 +208,54 @@ def _post_orm(entry: JournalEntry, lines: list[Line], deltas: dict[int, int]) ->
         return entry
 
 
-_POST_SQL = (
-    "SELECT out_entry_id, out_status, out_balance, out_delta FROM revenue_entry_post("
+_POST_CALL = (
+    "SELECT %s, out_entry_id, out_status, out_balance, out_delta FROM revenue_entry_post("
     "%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
 
 
-def _post_sql(entry: JournalEntry, lines: list[Line], deltas: dict[int, int]) -> JournalEntry:
-    entry.public_id = uuid.uuid4()
-    entry.created_at = entry.updated_at = timezone.now()
+def _post_sql(batch: list[_Prepared]) -> list[JournalEntry]:
+    """One statement calling revenue_entry_post per entry (in order: a UNION ALL runs its branches in turn)."""
+    params: list[Any] = []
+    now = timezone.now()
+    for n, (entry, lines, deltas) in enumerate((p.entry, p.lines, p.deltas) for p in batch):
+        entry.public_id = uuid.uuid4()
+        entry.created_at = entry.updated_at = now
+        params += [
+            n,
+            entry.public_id,
+            entry.created_at,
+            entry.kind,
+            entry.description,
+            entry.reference_type,
+            entry.reference_id,
+            entry.idempotency_key,
+            json.dumps(entry.metadata),
+            entry.reverses_id,
+            entry.created_by_id,
+            entry.effective_at,
+            [line.account.pk for line in lines],
+            [line.amount for line in lines],
+            [line.account.currency for line in lines],
+            list(deltas),
+            list(deltas.values()),
+        ]
     with connection.cursor() as cursor:
-        cursor.execute(
-            _POST_SQL,
-            [
-                entry.public_id,
-                entry.created_at,
-                entry.kind,
-                entry.description,
-                entry.reference_type,
-                entry.reference_id,
-                entry.idempotency_key,
-                json.dumps(entry.metadata),
-                entry.reverses_id,
-                entry.created_by_id,
-                entry.effective_at,
-                [line.account.pk for line in lines],
-                [line.amount for line in lines],
-                [line.account.currency for line in lines],
-                list(deltas),
-                list(deltas.values()),
-            ],
-        )
-        entry_id, status, balance, delta = cursor.fetchone()
-    if status == "exists":
-        return JournalEntry.objects.get(pk=entry_id)
-    if status == "insufficient":
-        raise _insufficient(entry_id, balance, delta)
-    entry.pk = entry_id
-    entry._state.adding = False
-    entry._state.db = connection.alias
-    return entry
+        cursor.execute(" UNION ALL ".join([_POST_CALL] * len(batch)), params)
+        rows = sorted(cursor.fetchall())
+    posted = []
+    for (_n, entry_id, status, balance, delta), prepared in zip(rows, batch, strict=True):
+        if status == "exists":
+            posted.append(JournalEntry.objects.get(pk=entry_id))
+            continue
+        if status == "insufficient":  # only single-entry batches can be refused (see entries_post)
+            raise _insufficient(entry_id, balance, delta)
+        entry = prepared.entry
+        entry.pk = entry_id
+        entry._state.adding = False
+        entry._state.db = connection.alias
+        posted.append(entry)
+    return posted
 
 
 def entry_reverse(*, entry: JournalEntry, description: str = "", actor: Any = None) -> JournalEntry:

@@ -50,6 +50,7 @@ from revenue.models import (
     Seller,
 )
 from revenue.services.escrow import SellerAccounts, SellerPurse, merge_lines, seller_accounts
+from revenue.services.invoices import credit_note_after_commit
 from revenue.services.ledger import Line, account_for, accounts_lock, entry_post
 
 logger = logging.getLogger(__name__)
@@ -458,6 +459,8 @@ def refund_settle(
                 update_fields=["state", "gateway_reference", "settled_at", "submitted_at", "updated_at"]
             )
             by_id = {line.pk: line for line in lines}
+            # Billing: the credit note (idempotent per refund; the revenue.sync_invoices sweep retries it).
+            transaction.on_commit(partial(credit_note_after_commit, refund.pk), robust=True)
             for share in shares:
                 transaction.on_commit(
                     partial(_run_refunded_hook, _sold_line(order, by_id[share.line], share, refund)),
@@ -509,6 +512,40 @@ def refund_settle(
             after={"amount": refund.amount, "currency": refund.currency, "message": failure_message[:255]},
         )
     return refund
+
+
+MANUAL_REFUND_GATEWAYS = ("bank_transfer",)
+
+
+def refund_manual_settle(
+    *, refund: Refund, sent: bool, reference: str = "", message: str = "", actor: Any = None
+) -> Refund:
+    """Finance's answer for a refund it pays by hand (bank transfers): `sent` with the bank reference once the
+    money left, or not sent (e.g. the buyer's account was closed) with the reason, which puts the ledger back."""
+    refund = Refund.objects.select_related("payment").get(pk=refund.pk)
+    if refund.payment.gateway not in MANUAL_REFUND_GATEWAYS:
+        raise InvalidState(f"{refund.payment.gateway} refunds are settled by the gateway, not by hand.")
+    if refund.state != Refund.State.PENDING:
+        raise InvalidState(f"This refund is already {refund.get_state_display().lower()}.")
+    reference, message = reference.strip(), message.strip()
+    if sent and not reference:
+        raise ValidationError("Enter the bank transfer's reference.", field="reference")
+    if not sent and not message:
+        raise ValidationError("Say why the refund could not be sent.", field="message")
+    now = timezone.now()
+    with transaction.atomic():
+        settled = refund_settle(
+            refund=refund, succeeded=sent, gateway_reference=reference, failure_message=message, now=now
+        )
+        if settled.settled_at != now:  # someone settled it between our check and our lock
+            raise InvalidState(f"This refund is already {settled.get_state_display().lower()}.")
+        audit_record(
+            actor=actor,
+            action="revenue.refund_sent" if sent else "revenue.refund_not_sent",
+            obj=settled,
+            after={"reference": reference, "message": message, "state": settled.state},
+        )
+    return settled
 
 
 def refunds_submit_pending(*, older_than_seconds: int = 60, now: datetime | None = None) -> int:

@@ -1,7 +1,7 @@
 """Posting a captured payment to the ledger."""
 
 from revenue.models import AccountKind, JournalEntry, Order, OrderLine, Payment, Seller
-from revenue.services.ledger import Line, account_for, entry_post
+from revenue.services.ledger import Line, account_for, entries_post
 
 
 def _lines(order: Order) -> list[OrderLine]:
@@ -14,24 +14,25 @@ def _lines(order: Order) -> list[OrderLine]:
 
 def sale_post(*, order: Order, payment: Payment) -> JournalEntry:
     """Gateway clearing is debited with what was captured; each line credits the seller's pending account
-    (escrow), platform revenue and tax payable for its jurisdiction. Idempotent per payment.
-
-    The fee entry goes first: it touches only platform accounts, which take no row lock, so the seller
-    accounts the sale entry locks are held for as short a time as possible (until the caller commits)."""
+    (escrow), platform revenue and tax payable for its jurisdiction; the gateway fee is its own entry.
+    Idempotent per payment. Both entries only add to balances, so they go to the database together."""
     currency = payment.currency
     clearing = account_for(kind=AccountKind.GATEWAY_CLEARING, currency=currency, gateway=payment.gateway)
+    entries = []
     if payment.fee_amount:
-        entry_post(
-            kind=JournalEntry.Kind.GATEWAY_FEE,
-            lines=[
-                Line(account_for(kind=AccountKind.GATEWAY_FEES, currency=currency), payment.fee_amount),
-                Line(clearing, -payment.fee_amount),
-            ],
-            description=f"{payment.gateway} fee for {order.public_id}",
-            reference_type="order",
-            reference_id=str(order.public_id),
-            idempotency_key=f"fee:{payment.pk}",
-            effective_at=payment.captured_at,
+        entries.append(
+            {
+                "kind": JournalEntry.Kind.GATEWAY_FEE,
+                "lines": [
+                    Line(account_for(kind=AccountKind.GATEWAY_FEES, currency=currency), payment.fee_amount),
+                    Line(clearing, -payment.fee_amount),
+                ],
+                "description": f"{payment.gateway} fee for {order.public_id}",
+                "reference_type": "order",
+                "reference_id": str(order.public_id),
+                "idempotency_key": f"fee:{payment.pk}",
+                "effective_at": payment.captured_at,
+            }
         )
     lines = [Line(clearing, payment.amount)]
     shares = []
@@ -51,13 +52,16 @@ def sale_post(*, order: Order, payment: Payment) -> JournalEntry:
         shares.append(
             {"line": line.pk, "seller": line.seller_id, "tier": line.tier, "rate": str(line.share_rate)}
         )
-    return entry_post(
-        kind=JournalEntry.Kind.SALE,
-        lines=lines,
-        description=f"Sale {order.public_id}",
-        reference_type="order",
-        reference_id=str(order.public_id),
-        idempotency_key=f"sale:{payment.pk}",
-        metadata={"payment": str(payment.public_id), "shares": shares},
-        effective_at=payment.captured_at,
+    entries.append(
+        {
+            "kind": JournalEntry.Kind.SALE,
+            "lines": lines,
+            "description": f"Sale {order.public_id}",
+            "reference_type": "order",
+            "reference_id": str(order.public_id),
+            "idempotency_key": f"sale:{payment.pk}",
+            "metadata": {"payment": str(payment.public_id), "shares": shares},
+            "effective_at": payment.captured_at,
+        }
     )
+    return entries_post(*entries)[-1]

@@ -22,12 +22,15 @@ from revenue.forms import (
     DisputeFilterForm,
     LedgerFilterForm,
     PayoutFailedForm,
+    RefundNotSentForm,
+    RefundSentForm,
     add_domain_error,
 )
-from revenue.models import Dispute, JournalEntry, Order, Payout
+from revenue.models import Dispute, JournalEntry, Order, Payout, Refund
 from revenue.services.disputes import dispute_add_evidence, dispute_close
 from revenue.services.payments import bank_transfer_mark_received
 from revenue.services.payouts import payout_mark_failed, payout_mark_paid
+from revenue.services.refunds import MANUAL_REFUND_GATEWAYS, refund_manual_settle
 from revenue.views.common import (
     finance_required,
     order_money,
@@ -339,5 +342,58 @@ def finance_payout_failed(request: HttpRequest, public_id: uuid.UUID) -> HttpRes
         request,
         "revenue/finance/payout_failed.html",
         {"payout": payout, "amount": Money(payout.amount, payout.currency), "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- refunds paid by hand (bank transfers) -------------------------------------------------------------------
+
+
+@finance_required
+def finance_refunds(request: HttpRequest) -> HttpResponse:
+    page = page_of(request, selectors.refunds_to_send(gateways=MANUAL_REFUND_GATEWAYS))
+    return render(
+        request,
+        "revenue/finance/refunds.html",
+        {"page": page, "rows": [(r, Money(r.amount, r.currency)) for r in page.object_list]},
+    )
+
+
+@finance_required
+def finance_refund_settle(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    refund = selectors.refunds_to_send(gateways=MANUAL_REFUND_GATEWAYS).filter(public_id=public_id).first()
+    if refund is None:
+        raise Http404
+    sent = request.POST.get("outcome", "sent") == "sent"
+    sent_form = RefundSentForm(request.POST if request.method == "POST" and sent else None)
+    not_sent_form = RefundNotSentForm(request.POST if request.method == "POST" and not sent else None)
+    form = sent_form if sent else not_sent_form
+    if request.method == "POST" and form.is_valid():
+        try:
+            refund_manual_settle(
+                refund=refund,
+                sent=sent,
+                reference=form.cleaned_data.get("reference", ""),
+                message=form.cleaned_data.get("message", ""),
+                actor=request.user,
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            if sent:
+                messages.success(request, f"Refund {refund.public_id} recorded as sent.")
+            else:
+                messages.warning(request, f"Refund {refund.public_id} recorded as not sent; the sale stands.")
+            return redirect("revenue:finance_refunds")
+    return render(
+        request,
+        "revenue/finance/refund_settle.html",
+        {
+            "refund": refund,
+            "money": Money(refund.amount, refund.currency),
+            "sent_form": sent_form,
+            "not_sent_form": not_sent_form,
+            "refund_model": Refund,
+        },
         status=400 if form.errors else 200,
     )

@@ -371,8 +371,9 @@ def test_bank_transfer_shows_instructions_and_finance_marks_it_received(finance_
     assert reference in finance.get("/revenue/finance/payments/").content.decode()
 
     url = f"/revenue/finance/payments/{order.public_id}/received/"
-    wrong = finance.post(url, {"amount": "123.45", "reference": "NC-NOPE-NOPE"})
-    right = finance.post(url, {"amount": "123.45", "reference": reference.lower()})
+    amount = f"{order.total / 100:.2f}"  # 123.45 + 19% VAT: the buyer is in Germany
+    wrong = finance.post(url, {"amount": amount, "reference": "NC-NOPE-NOPE"})
+    right = finance.post(url, {"amount": amount, "reference": reference.lower()})
 
     assert wrong.status_code == 400
     assert "does not match" in _errors(wrong)

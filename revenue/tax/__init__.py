@@ -1,0 +1,1 @@
+"""Tax rules (place of supply, reverse charge, US nexus) and the VIES client; rates live in TaxRate rows."""
