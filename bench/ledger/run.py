@@ -9,9 +9,10 @@ ledger afterwards (ledger_verify must be clean), and writes bench/results/ledger
 
 Modes (--mode):
 - post (the target's measure): `sale_post` of a captured purchase — its gateway-fee and sale entries, the
-  seller balances and checks — in its own transaction, for (order, payment) pairs that were written, with their
-  lines, before the clock starts and are held in memory as checkout holds them when it posts (one or two lines
-  from 16 sellers, as pgbench's 16 branches at scale 16);
+  seller balances and checks, all or nothing — called with no transaction open (on PostgreSQL both entries go
+  in one statement, which is then the whole transaction), for (order, payment) pairs that were written, with
+  their lines, before the clock starts and are held in memory as checkout holds them when it posts (one or two
+  lines from 16 sellers, as pgbench's 16 branches at scale 16);
 - checkout: `checkout_create` with the local test gateway — pricing, tax hook, order/lines/payment, the charge,
   `sale_post` (sale and fee entries), order paid: everything a purchase does (two transactions);
 - sale: one transaction that reads the products, writes the order, its lines and payment and calls
@@ -113,6 +114,12 @@ def _setup_django(database_url: str) -> None:
 
     settings.REVENUE_ENABLED_GATEWAYS = ["local_test", "bank_transfer"]
     settings.REVENUE_DEFAULT_GATEWAY = "local_test"
+    # Background work (the invoice email with its PDF) is handed to Celery as a web process does in
+    # production, into an in-memory queue no worker reads: queued, not run inside the purchase.
+    from novacron.celery import app
+
+    app.conf.task_always_eager = False
+    app.conf.broker_url = "memory://"
 
 
 def _seed() -> dict[str, Any]:
@@ -302,16 +309,13 @@ def _post_pool(seed: dict[str, Any], count: int) -> list[tuple[Any, Any]]:
 
 
 def _purchase_post(pool: list[tuple[Any, Any]]) -> None:
-    """Post one captured purchase: `sale_post` in its own transaction."""
-    from django.db import transaction
-
+    """Post one captured purchase: `sale_post`, called with no transaction open (it is atomic by itself)."""
     from revenue.services.sales import sale_post
 
     if not pool:
         raise RuntimeError("pool exhausted: raise --pool")
     order, payment = pool.pop()
-    with transaction.atomic():
-        sale_post(order=order, payment=payment)
+    sale_post(order=order, payment=payment)
 
 
 def _worker(

@@ -189,7 +189,8 @@ class JournalEntry(PublicModel):
 
 class Posting(models.Model):
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="postings")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
+    # No index of its own: posting_account_entry_idx (account, entry) serves every lookup by account.
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings", db_index=False)
     amount = models.BigIntegerField(help_text="Minor units; debit positive, credit negative")
     currency = models.CharField(max_length=3)
 

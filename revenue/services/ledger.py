@@ -166,14 +166,15 @@ def entry_post(**spec: Any) -> JournalEntry:
 
 
 def entries_post(*specs: dict[str, Any]) -> list[JournalEntry]:
-    """Post several entries (each as for `entry_post`), in order. On PostgreSQL, entries that decrease no
-    running balance (so none can be refused) go in one round trip; the others one by one."""
+    """Post several entries (each as for `entry_post`), in order, all or none. On PostgreSQL, entries that
+    decrease no running balance (so none can be refused) go in one statement, which is atomic by itself (and
+    is the whole transaction when the caller has none); the others one by one in a transaction."""
     prepared = [_prepare(**spec) for spec in specs]
-    if connection.vendor != "postgresql":
-        return [_post_orm(p) for p in prepared]
-    if all(delta >= 0 for p in prepared for delta in p.deltas.values()):
+    if connection.vendor == "postgresql" and all(d >= 0 for p in prepared for d in p.deltas.values()):
         return _post_sql(prepared)
-    return [_post_sql([p])[0] for p in prepared]
+    post = _post_orm if connection.vendor != "postgresql" else (lambda p: _post_sql([p])[0])
+    with transaction.atomic():
+        return [post(p) for p in prepared]
 
 
 def _insufficient(account_id: int, balance: int, delta: int) -> InsufficientFunds:
