@@ -19,6 +19,11 @@ from revenue import facade as revenue
 ENROLMENT = "certification.enrolment"
 
 
+def enrolment_item_id(course: Course, cohort: Cohort | None) -> str:
+    """The checkout item id for a course (and optional cohort run); `_parse` reads it back."""
+    return f"{course.public_id}:{cohort.public_id}" if cohort else str(course.public_id)
+
+
 def _parse(item_id: str) -> tuple[Course, Cohort | None]:
     course_ref, _, cohort_ref = str(item_id).partition(":")
     try:

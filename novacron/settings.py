@@ -341,6 +341,9 @@ LOGGING = {
     "loggers": {
         "django_structlog": {"level": LOG_LEVEL},
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs every rendering step at INFO: one PDF would fill a screen.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

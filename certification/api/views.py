@@ -4,6 +4,7 @@ Thin: parse, call a service or selector, render. `scope_area = "certification"`:
 `certification:read` for GETs and `certification:write` for POSTs. Verification is public (no login).
 """
 
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -14,7 +15,7 @@ from rest_framework.views import APIView
 
 from certification import selectors, vc
 from certification.api import serializers as s
-from certification.item_types import ENROLMENT
+from certification.item_types import ENROLMENT, enrolment_item_id
 from certification.models import Attempt, Certificate, Cohort, Course, Enrolment, Exam, Item, Lesson, Track
 from certification.services import certificates as cert_service
 from certification.services import exams as exam_service
@@ -88,7 +89,10 @@ class CourseDetailView(Base):
         responses={200: s.CourseDetailSerializer, **_errors(404)},
     )
     def get(self, request: Request, slug: str) -> Response:
-        return Response(s.CourseDetailSerializer(_course(slug)).data)
+        course = _course(slug)
+        # The outline serializer walks modules → lessons → translations: load them in three queries.
+        prefetch_related_objects([course], "modules__lessons__translations")
+        return Response(s.CourseDetailSerializer(course).data)
 
 
 def _my_enrolment(user, *, slug: str | None = None, public_id=None) -> Enrolment:
@@ -195,10 +199,9 @@ class PurchaseView(Base):
         data = s.PurchaseInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         cohort = _cohort(course, data.validated_data.get("cohort"))
-        item_id = f"{course.public_id}:{cohort.public_id}" if cohort else str(course.public_id)
         order = revenue.checkout(
             buyer_id=request.user.pk,
-            items=[(ENROLMENT, item_id, 1)],
+            items=[(ENROLMENT, enrolment_item_id(course, cohort), 1)],
             currency=course.price_currency,
             payment_method=data.validated_data["payment_method"],
             gateway=data.validated_data.get("gateway"),

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from certification import selectors
 from certification.forms import BuyForm, EnrolForm
-from certification.item_types import ENROLMENT
+from certification.item_types import ENROLMENT, enrolment_item_id
 from certification.models import Certification, Course, Enrolment, Lesson, Track
 from certification.services import learning
 from certification.views.common import can_teach, flash_error
@@ -107,11 +107,10 @@ def buy(request: HttpRequest, slug: str) -> HttpResponse:
     form = BuyForm(request.POST or None, course=course)
     if request.method == "POST" and form.is_valid():
         cohort = form.cleaned_data["cohort"]
-        item_id = f"{course.public_id}:{cohort.public_id}" if cohort else str(course.public_id)
         try:
             order = revenue.checkout(
                 buyer_id=request.user.pk,
-                items=[(ENROLMENT, item_id, 1)],
+                items=[(ENROLMENT, enrolment_item_id(course, cohort), 1)],
                 currency=course.price_currency,
                 payment_method=form.cleaned_data["card_number"],
                 billing_country=request.user.country or "",

@@ -37,8 +37,8 @@ from growth.api.serializers import (
 )
 from growth.exceptions import NotFound, PermissionDenied
 from growth.models import Conference, Question, Review, Room, Session, Sponsor, Submission, SubmissionType
-from growth.permissions import can_manage_conference, reviewer_track_ids
-from growth.selectors.review import anonymised_submission
+from growth.permissions import can_manage_conference
+from growth.selectors.review import anonymised_submission, reviewable_submissions
 from growth.selectors.schedule import release, schedule_json
 from growth.services.cfp import submission_create
 from growth.services.reviews import can_review, review_submit, submission_decide
@@ -175,8 +175,8 @@ class SubmissionListView(APIView):
         return Response(GrowthSubmissionOutput(submission).data, status=status.HTTP_201_CREATED)
 
 
-def _anonymised(submission: Submission, user) -> dict:
-    own = Review.objects.filter(submission=submission, reviewer=user).first()
+def _anonymised(submission: Submission, own: Review | None) -> dict:
+    """The anonymised submission with the reviewer's own review (`own`) of it."""
     data = anonymised_submission(submission)
     data["my_review"] = (
         {"scores": own.scores, "score": str(own.score), "comment": own.comment} if own else None
@@ -192,18 +192,9 @@ class ReviewQueueView(APIView):
         responses={200: GrowthAnonymisedSubmissionOutput(many=True)},
     )
     def get(self, request: Request) -> Response:
-        items = []
-        for conference in Conference.objects.all():
-            tracks = reviewer_track_ids(request.user, conference)
-            if tracks:
-                subs = (
-                    Submission.objects.filter(conference=conference, track_id__in=tracks)
-                    .exclude(state=Submission.State.WITHDRAWN)
-                    .exclude(speakers__user=request.user)
-                    .select_related("track", "submission_type")
-                    .order_by("created_at")
-                )
-                items.extend(_anonymised(s, request.user) for s in subs)
+        subs = [s for _, s in reviewable_submissions(request.user)]
+        own = {r.submission_id: r for r in Review.objects.filter(reviewer=request.user, submission__in=subs)}
+        items = [_anonymised(s, own.get(s.pk)) for s in subs]
         return Response(GrowthAnonymisedSubmissionOutput(items, many=True).data)
 
 
@@ -223,11 +214,9 @@ class ReviewDetailView(APIView):
         responses={200: GrowthAnonymisedSubmissionOutput, 404: ERROR},
     )
     def get(self, request: Request, reference: str) -> Response:
-        return Response(
-            GrowthAnonymisedSubmissionOutput(
-                _anonymised(self._submission(request, reference), request.user)
-            ).data
-        )
+        submission = self._submission(request, reference)
+        own = Review.objects.filter(submission=submission, reviewer=request.user).first()
+        return Response(GrowthAnonymisedSubmissionOutput(_anonymised(submission, own)).data)
 
     @extend_schema(
         tags=TAGS,

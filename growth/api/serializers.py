@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from rest_framework import serializers
 
 from growth.models import (
@@ -21,7 +23,7 @@ from growth.models import (
     TicketType,
     TicketWaitlistEntry,
 )
-from growth.services.venue import can_attend
+from growth.services.venue import attending_event_ids
 
 
 class GrowthChapterOutput(serializers.ModelSerializer):
@@ -137,9 +139,14 @@ class GrowthEventOutput(serializers.ModelSerializer):
             "state",
         ]
 
-    def _confirmed(self, event: Event) -> bool:
+    @cached_property
+    def _attending_ids(self) -> set[int]:
+        # Two queries for the whole list instead of up to four per event.
         request = self.context.get("request")
-        return bool(request and can_attend(request.user, event.pk))
+        return attending_event_ids(request.user) if request else set()
+
+    def _confirmed(self, event: Event) -> bool:
+        return event.pk in self._attending_ids
 
     def get_venue_address(self, event: Event) -> str | None:
         return event.venue_address if self._confirmed(event) else None

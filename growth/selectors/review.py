@@ -7,10 +7,12 @@ Speaker names and emails that a speaker wrote into the text itself are redacted 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from growth.models import Review, ReviewCriterion, Submission
+from growth.models import Conference, Review, ReviewCriterion, Submission
+from growth.permissions import reviewer_track_ids
 
 REDACTED = "[redacted]"
 
@@ -75,3 +77,20 @@ def review_summary(submission: Submission) -> dict[str, Any]:
         return {"count": 0, "mean": None}
     mean = (sum(r.score for r in reviews) / len(reviews)).quantize(Decimal("0.01"))
     return {"count": len(reviews), "mean": mean}
+
+
+def reviewable_submissions(user: Any) -> Iterator[tuple[Conference, Submission]]:
+    """The submissions `user` reviews (their review teams' tracks, not withdrawn, not their own), per conference."""
+    for conference in Conference.objects.all():
+        tracks = reviewer_track_ids(user, conference)
+        if not tracks:
+            continue
+        subs = (
+            Submission.objects.filter(conference=conference, track_id__in=tracks)
+            .exclude(state=Submission.State.WITHDRAWN)
+            .exclude(speakers__user=user)
+            .select_related("track", "submission_type")
+            .order_by("created_at")
+        )
+        for submission in subs:
+            yield conference, submission

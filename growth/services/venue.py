@@ -21,6 +21,17 @@ def can_attend(user: Any, event_id: int) -> bool:
     return RSVP.objects.filter(event_id=event_id, user_id=user.pk, state=RSVP.State.GOING).exists()
 
 
+def attending_event_ids(user: Any) -> set[int]:
+    """The events `user` is a confirmed attendee of (the `can_attend` rule, for a whole list at once)."""
+    if not (user and user.is_authenticated):
+        return set()
+    tickets = Ticket.objects.filter(holder_id=user.pk, state=Ticket.State.VALID).values_list(
+        "event_id", flat=True
+    )
+    rsvps = RSVP.objects.filter(user_id=user.pk, state=RSVP.State.GOING).values_list("event_id", flat=True)
+    return set(tickets) | set(rsvps)
+
+
 def question_ask(*, session: Session, author: Any, text: str) -> Question:
     if not can_attend(author, session.conference.event_id):
         raise PermissionDenied("Only attendees ask questions.")

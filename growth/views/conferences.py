@@ -26,7 +26,7 @@ from growth.models import (
     Submission,
 )
 from growth.permissions import can_manage_conference, is_community_staff, reviewer_track_ids, sponsor_staff
-from growth.selectors.review import anonymised_submission, review_summary
+from growth.selectors.review import anonymised_submission, review_summary, reviewable_submissions
 from growth.selectors.schedule import release, released_sessions, schedule_json, schedule_rows
 from growth.services.cfp import cfp_is_open, speaker_profile_save, submission_create, submission_withdraw
 from growth.services.funding import funding_approve, funding_reject
@@ -148,19 +148,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     """Submissions in the reviewer's tracks: anonymised data only, with the reviewer's own score."""
     items = []
     mine = dict(Review.objects.filter(reviewer=request.user).values_list("submission_id", "score"))
-    for conference in Conference.objects.all():
-        tracks = reviewer_track_ids(request.user, conference)
-        if not tracks:
-            continue
-        subs = (
-            Submission.objects.filter(conference=conference, track_id__in=tracks)
-            .exclude(state=Submission.State.WITHDRAWN)
-            .exclude(speakers__user=request.user)
-            .select_related("track", "submission_type")
-        )
-        for submission in subs.order_by("created_at"):
-            data = anonymised_submission(submission)
-            items.append({"conference": conference.name, "data": data, "my_score": mine.get(submission.pk)})
+    for conference, submission in reviewable_submissions(request.user):
+        data = anonymised_submission(submission)
+        items.append({"conference": conference.name, "data": data, "my_score": mine.get(submission.pk)})
     return render(request, "growth/review_queue.html", {"items": items})
 
 

@@ -41,6 +41,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     event = _event(slug, request.user)
+    can_manage = can_manage_event(request.user, event)
     rsvp = rsvp_of(event, request.user)
     waitlist = []
     if request.user.is_authenticated:
@@ -58,14 +59,12 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "position": waitlist_position(rsvp) if rsvp else None,
             "counts": event_counts(event),
             "confirmed": can_attend(request.user, event.pk),
-            "can_manage": can_manage_event(request.user, event),
+            "can_manage": can_manage,
             "ticket_types": ticket_types_with_availability(event) if event.is_ticketed else [],
             "reserve_form": ReserveForm(event=event) if event.is_ticketed else None,
             "waitlist": waitlist,
             "conference": getattr(event, "conference", None),
-            "ticket_type_form": TicketTypeForm(event=event)
-            if can_manage_event(request.user, event)
-            else None,
+            "ticket_type_form": TicketTypeForm(event=event) if can_manage else None,
         },
     )
 

@@ -82,7 +82,9 @@ def installations_for_organization(organization_id: int, *, include_ended: bool 
     if not include_ended:
         qs = qs.filter(status__in=LIVE_STATES)
     return (
-        qs.select_related("app", "plan", "version").prefetch_related("seat_assignments").order_by("app__name")
+        qs.select_related("app", "plan", "version", "organization")
+        .prefetch_related("seat_assignments__user")
+        .order_by("app__name")
     )
 
 

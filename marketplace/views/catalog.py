@@ -1,7 +1,5 @@
 """Catalog, app page, install / trial / buy, and the published manifest schema."""
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -10,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from marketplace.api.catalog_views import customer_prices
+from marketplace.api.common import visible_app_or_404
 from marketplace.forms import BuyForm, InstallForm, ReplyForm, ReportForm, ReviewForm, add_domain_error
 from marketplace.models import App, AppVersion, Category, Installation, Plan
 from marketplace.selectors.cache import cache_key, cached
@@ -23,7 +22,7 @@ from marketplace.selectors.catalog import (
 )
 from marketplace.services import installs
 from marketplace.services.checks import manifest_schema
-from marketplace.services.permissions import can_manage_publisher, is_reviewer
+from marketplace.services.permissions import can_manage_publisher
 from marketplace.services.reviews import has_installed
 from marketplace.views.common import managed_organizations, org_choice, page_of, plan_price_text
 from novacron.core.exceptions import DomainError
@@ -56,15 +55,8 @@ def catalog(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _app_or_404(slug: str, user: Any) -> App:
-    app = App.objects.select_related("publisher", "category").filter(slug=slug).first()
-    if app is None or not (app.is_listed or can_manage_publisher(user, app.publisher) or is_reviewer(user)):
-        raise Http404
-    return app
-
-
 def app_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    app = _app_or_404(slug, request.user)
+    app = visible_app_or_404(slug, request.user)
     if request.user.is_authenticated or not app.is_listed or messages.get_messages(request):
         return _app_page(request, app)
     # Anonymous visitors all see the same page: cache it briefly, keyed by what changes it.
@@ -143,7 +135,7 @@ def _plan(app: App, plan_id: str) -> Plan:
 @login_required
 @require_POST
 def install(request: HttpRequest, slug: str) -> HttpResponse:
-    app = _app_or_404(slug, request.user)
+    app = visible_app_or_404(slug, request.user)
     plan = _plan(app, request.POST.get("plan", ""))
     org_id = org_choice(request.POST.get("organization", ""), request.user)
     action = installs.trial_start if request.POST.get("trial") else installs.install
@@ -161,7 +153,7 @@ def install(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def buy(request: HttpRequest, slug: str, plan_id: str) -> HttpResponse:
-    app = _app_or_404(slug, request.user)
+    app = visible_app_or_404(slug, request.user)
     plan = _plan(app, plan_id)
     organizations = managed_organizations(request.user)
     form = BuyForm(request.POST or None, organizations=organizations)

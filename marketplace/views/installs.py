@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from marketplace.api.common import visible_app_or_404
 from marketplace.forms import ReplyForm, ReportForm, ReviewForm, SeatForm
 from marketplace.models import Installation, Review
 from marketplace.selectors.console import installations_for_organization, installations_for_user
@@ -94,9 +95,7 @@ def _review(public_id: str) -> Review:
 @login_required
 @require_POST
 def review_create(request: HttpRequest, slug: str) -> HttpResponse:
-    from marketplace.views.catalog import _app_or_404
-
-    app = _app_or_404(slug, request.user)
+    app = visible_app_or_404(slug, request.user)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:

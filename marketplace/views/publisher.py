@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from marketplace.api.common import owned_app_or_404, publisher_or_404, version_or_404
 from marketplace.forms import (
     AppForm,
     CertificationForm,
@@ -30,7 +31,7 @@ from marketplace.services import apps as app_services
 from marketplace.services import certification as cert_services
 from marketplace.services import pricing, publishers, versions
 from marketplace.services.checks import CHECK_LABELS, checks_latest
-from marketplace.services.permissions import can_manage_publisher, is_reviewer, publishers_for_user
+from marketplace.services.permissions import can_manage_publisher, publishers_for_user
 from marketplace.views.common import managed_organizations, plan_price_text
 from novacron.core.exceptions import DomainError
 from novacron.core.models import AuditLog
@@ -136,17 +137,11 @@ def accept_agreement(request: HttpRequest, publisher: str) -> HttpResponse:
 
 
 def _publisher(request: HttpRequest, slug: str) -> Publisher:
-    publisher = Publisher.objects.filter(slug=slug).first()
-    if publisher is None or not can_manage_publisher(request.user, publisher):
-        raise Http404
-    return publisher
+    return publisher_or_404(slug, request.user)
 
 
 def _owned_app(request: HttpRequest, slug: str) -> App:
-    app = App.objects.select_related("publisher", "category").filter(slug=slug).first()
-    if app is None or not can_manage_publisher(request.user, app.publisher):
-        raise Http404  # another publisher's app looks like no app at all
-    return app
+    return owned_app_or_404(slug, request.user)  # another publisher's app looks like no app at all
 
 
 def _app_values(form: AppForm) -> dict[str, Any]:
@@ -339,16 +334,7 @@ def version_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _version(request: HttpRequest, public_id: str) -> AppVersion:
-    version = (
-        AppVersion.objects.select_related("app", "app__publisher", "reviewer")
-        .filter(public_id=public_id)
-        .first()
-    )
-    if version is None or not (
-        can_manage_publisher(request.user, version.app.publisher) or is_reviewer(request.user)
-    ):
-        raise Http404
-    return version
+    return version_or_404(public_id, request.user)
 
 
 def version_history(version: AppVersion) -> list[AuditLog]:

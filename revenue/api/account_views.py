@@ -3,7 +3,7 @@
 errors the global error body. Views declare `scope_area = "revenue"`: API tokens need `revenue:read` (or
 `read`)."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.http import StreamingHttpResponse
@@ -32,10 +32,11 @@ from revenue.api.account_serializers import (
     TierProgressSerializer,
     TierQuerySerializer,
 )
+from revenue.api.operations_views import IsFinance
 from revenue.models import Seller
+from revenue.views.sellers import period_bounds
 
 TAGS = ["revenue"]
-FINANCE_PERMISSION = "accounts.manage_finance"
 
 
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
@@ -61,15 +62,6 @@ PUBLIC_ID = OpenApiParameter("public_id", OpenApiTypes.UUID, OpenApiParameter.PA
 
 class NotASeller(NotFound):
     code = "not_a_seller"
-
-
-class HasFinancePermission(BasePermission):
-    message = "Finance staff only (accounts.manage_finance)."
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        return bool(
-            request.user and request.user.is_authenticated and request.user.has_perm(FINANCE_PERMISSION)
-        )
 
 
 class CSVRenderer(BaseRenderer):
@@ -99,7 +91,7 @@ class RevenueApi(APIView):
 
 class FinanceApi(RevenueApi):
     def get_permissions(self) -> list[BasePermission]:
-        return [*super().get_permissions(), HasFinancePermission()]
+        return [*super().get_permissions(), IsFinance()]
 
 
 def _seller_for(request: Request, wanted: Any = None) -> Seller:
@@ -205,9 +197,7 @@ class StatementApi(RevenueApi):
         today = timezone.localdate()
         first: date = params.get("from") or today - timedelta(days=90)
         last: date = params.get("to") or today
-        tz = timezone.get_current_timezone()
-        start = datetime.combine(first, time.min, tzinfo=tz)
-        end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz)
+        start, end = period_bounds(first, last)
         statement = selectors.earnings_statement(
             seller=seller, start=start, end=end, currency=params.get("currency") or None
         )

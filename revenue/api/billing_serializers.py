@@ -192,4 +192,7 @@ class CouponIO(serializers.ModelSerializer):
         extra_kwargs = {"code": {"validators": []}}
 
     def get_redemptions(self, coupon: Coupon) -> int:
+        used = getattr(coupon, "used", None)  # annotated by `selectors.billing.coupons_with_usage` in lists
+        if used is not None:
+            return used
         return coupon.redemptions.exclude(order__state__in=("failed", "canceled")).count()

@@ -31,6 +31,7 @@ from revenue.api.billing_serializers import (
 from revenue.api.operations_views import ERROR, PUBLIC_ID, FinanceOperationsApi, OperationsApi, is_finance
 from revenue.models import Coupon, Invoice, Payout, TaxRate
 from revenue.selectors.billing import (
+    coupons_with_usage,
     invoices_for_buyer,
     invoices_for_finance,
     invoices_visible_to,
@@ -296,7 +297,7 @@ class CouponListView(FinanceOperationsApi):
     )
     def get(self, request: Request) -> Response:
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(Coupon.objects.select_related("seller"), request, view=self)
+        page = paginator.paginate_queryset(coupons_with_usage(), request, view=self)
         return paginator.get_paginated_response(CouponIO(page, many=True).data)
 
     @extend_schema(

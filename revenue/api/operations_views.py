@@ -39,15 +39,11 @@ from revenue.services.disputes import dispute_add_evidence, dispute_close
 from revenue.services.payouts import payout_account_set, payout_mark_failed, payout_mark_paid
 from revenue.services.products import seller_can_manage
 from revenue.services.refunds import MANUAL_REFUND_GATEWAYS, refund_create, refund_manual_settle
+from revenue.views.common import is_finance
 
 TAGS = ["revenue"]
-FINANCE_PERMISSION = "accounts.manage_finance"
 ERROR = OpenApiResponse(description="Error body: {error: {code, message, fields}, request_id}")
 PUBLIC_ID = OpenApiParameter("public_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Public id.")
-
-
-def is_finance(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.has_perm(FINANCE_PERMISSION))
 
 
 class IsFinance(BasePermission):
@@ -180,9 +176,7 @@ class DisputeCloseView(FinanceOperationsApi):
 
 
 def _seller_for(request: Request, wanted: Any = None) -> Seller:
-    sellers = [
-        seller for seller in selectors.sellers_for_user(user_id=request.user.pk) if seller.kind != "platform"
-    ]
+    sellers = selectors.sellers_for_user(user_id=request.user.pk)  # never includes the platform seller
     if wanted:
         for seller in sellers:
             if seller.public_id == wanted and seller_can_manage(seller=seller, user=request.user):

@@ -5,7 +5,6 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -24,6 +23,7 @@ from revenue.billing_forms import (
 from revenue.forms import add_domain_error
 from revenue.models import Coupon, Invoice, Payout
 from revenue.selectors.billing import (
+    coupons_with_usage,
     invoices_for_buyer,
     invoices_for_finance,
     invoices_visible_to,
@@ -193,10 +193,7 @@ def finance_coupons(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Coupon {coupon.code} created.")
                 return redirect("revenue:finance_coupons")
         status = 400
-    coupons = Coupon.objects.select_related("seller").annotate(
-        used=Count("redemptions", filter=~Q(redemptions__order__state__in=("failed", "canceled")))
-    )
-    page = page_of(request, coupons)
+    page = page_of(request, coupons_with_usage())
     return render(
         request, "revenue/billing/finance_coupons.html", {"form": form, "page": page}, status=status
     )

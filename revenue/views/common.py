@@ -67,7 +67,8 @@ def can_refund(user: Any, order: Order) -> bool:
     if is_finance(user):
         return True
     # Seeing earnings is for billing contacts too; moving money needs the seller or an owner/admin.
-    line_sellers = {line.seller for line in order.lines.select_related("seller")}
+    # `order_or_404` prefetched the lines with their sellers: no query here.
+    line_sellers = {line.seller for line in order.lines.all()}
     return bool(line_sellers) and all(seller_can_manage(seller=seller, user=user) for seller in line_sellers)
 
 
