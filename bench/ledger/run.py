@@ -8,13 +8,13 @@ once with `pgbench -i -s SCALE`). Prints purchases/s, pgbench tps and the ratio 
 ledger afterwards (ledger_verify must be clean), and writes bench/results/ledger-*.json.
 
 Modes (--mode):
-- post (the target's measure): `sale_post` of a captured purchase — its gateway-fee and sale entries, the
-  seller balances and checks, all or nothing — called with no transaction open (on PostgreSQL both entries go
-  in one statement, which is then the whole transaction), for (order, payment) pairs that were written, with
+- post (the target's measure): `sale_post` of a captured purchase — its sale entry (with the gateway fee) and
+  the seller balances — called with no transaction open (on PostgreSQL the entry is one statement, which is
+  then the whole transaction), for (order, payment) pairs that were written, with
   their lines, before the clock starts and are held in memory as checkout holds them when it posts (one or two
   lines from 16 sellers, as pgbench's 16 branches at scale 16);
 - checkout: `checkout_create` with the local test gateway — pricing, tax hook, order/lines/payment, the charge,
-  `sale_post` (sale and fee entries), order paid: everything a purchase does (two transactions);
+  `sale_post` (the sale entry), order paid: everything a purchase does (two transactions);
 - sale: one transaction that reads the products, writes the order, its lines and payment and calls
   `sale_post`;
 - sale_spread (diagnostic, in `--mode all`): as sale, but each client sells in its own currency, so no ledger
@@ -33,6 +33,7 @@ import multiprocessing as mp
 import os
 import random
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -105,6 +106,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def _setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ["REDIS_URL"] = ""  # tasks eager, cache in memory: the database is what is measured
+    os.environ["DEBUG"] = "0"  # as in production: no query log kept per connection
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "novacron.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django

@@ -165,23 +165,41 @@ class JournalEntry(PublicModel):
         GRANT = "grant", "Platform grant"
         REVERSAL = "reversal", "Reversal"
 
-    kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
+    # Every index costs each posted entry an insert, so only lookups that need one have it: by key, public id,
+    # reference (an order's entries) and date; reversals and creators are rare, so their indexes are partial.
+    created_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
     description = models.CharField(max_length=255, blank=True)
     reference_type = models.CharField(max_length=40, blank=True)
     reference_id = models.CharField(max_length=64, blank=True, db_index=True)
     idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
     reverses = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals"
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals", db_index=False
     )
     metadata = models.JSONField(default=dict, blank=True)
     effective_at = models.DateTimeField(db_index=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
         ordering = ["-effective_at", "-id"]
         verbose_name_plural = "journal entries"
+        indexes = [
+            models.Index(
+                fields=["reverses"], name="entry_reverses_idx", condition=models.Q(reverses__isnull=False)
+            ),
+            models.Index(
+                fields=["created_by"],
+                name="entry_created_by_idx",
+                condition=models.Q(created_by__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.public_id}"

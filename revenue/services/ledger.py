@@ -6,9 +6,9 @@ folded in, and only then checked, so concurrent entries never deadlock and such 
 negative. Increases are inserted without a lock, and the platform's accounts keep no running balance (see
 RUNNING_BALANCE in revenue.models.ledger), so sales never wait on each other.
 
-On PostgreSQL an entry is posted by one call of the `revenue_entry_post` SQL function (migration 0006: the
-idempotency check, the locks and check, the entry, its postings and the balance updates in one round trip);
-elsewhere by the ORM. Both do the same thing and the tests run both.
+On PostgreSQL an entry is posted by one call of the `revenue_entry_post_json` SQL function (migration 0010: the
+idempotency check, the locks and check, the entry, its postings and the balance updates in one round trip, the
+entry passed as one JSON parameter); elsewhere by the ORM. Both do the same thing and the tests run both.
 """
 
 import json
@@ -119,13 +119,39 @@ def _check_balanced(lines: Sequence[Line]) -> None:
 
 @dataclass
 class _Prepared:
-    entry: JournalEntry
+    fields: dict[str, Any]  # the JournalEntry's fields; the instance is built once the entry is written
     lines: list[Line]
     deltas: dict[int, int]  # running-balance account pk → change of its balance, in pk order
+
+    def as_json(self) -> dict[str, Any]:
+        """The entry as revenue_entry_post_json reads it."""
+        f = self.fields
+        return {
+            "now": f["created_at"].isoformat(),
+            "public_id": str(f["public_id"]),
+            "kind": f["kind"],
+            "description": f["description"],
+            "reference_type": f["reference_type"],
+            "reference_id": f["reference_id"],
+            "idempotency_key": f["idempotency_key"],
+            "metadata": f["metadata"],
+            "reverses": f["reverses_id"],
+            "created_by": f["created_by_id"],
+            "effective_at": f["effective_at"].isoformat(),
+            "postings": [(line.account.pk, line.amount, line.account.currency) for line in self.lines],
+            "deltas": list(self.deltas.items()),
+        }
+
+    def entry(self, pk: int) -> JournalEntry:
+        entry = JournalEntry(pk=pk, **self.fields)
+        entry._state.adding = False
+        entry._state.db = connection.alias
+        return entry
 
 
 def _prepare(
     *,
+    now: datetime,
     kind: JournalEntry.Kind | str,
     lines: Iterable[Line],
     description: str = "",
@@ -143,38 +169,31 @@ def _prepare(
     for line in lines:
         if line.account.keeps_running_balance:
             deltas[line.account.pk] += line.account.signed(line.amount)
-    entry = JournalEntry(
-        kind=kind,
-        description=description[:255],
-        reference_type=reference_type,
-        reference_id=reference_id,
-        idempotency_key=idempotency_key or None,
-        metadata=metadata or {},
-        reverses=reverses,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
-        effective_at=effective_at or timezone.now(),
-    )
-    return _Prepared(entry, lines, {pk: deltas[pk] for pk in sorted(deltas)})
+    fields = {
+        "public_id": uuid.uuid4(),
+        "created_at": now,
+        "updated_at": now,
+        "kind": str(kind),
+        "description": description[:255],
+        "reference_type": reference_type,
+        "reference_id": reference_id,
+        "idempotency_key": idempotency_key or None,
+        "metadata": metadata or {},
+        "reverses_id": reverses.pk if reverses is not None else None,
+        "created_by_id": actor.pk if getattr(actor, "is_authenticated", False) else None,
+        "effective_at": effective_at or now,
+    }
+    return _Prepared(fields, lines, {pk: deltas[pk] for pk in sorted(deltas)})
 
 
 def entry_post(**spec: Any) -> JournalEntry:
     """Post one balanced entry (keyword arguments: kind, lines, description, reference_type, reference_id,
     idempotency_key, metadata, reverses, actor, effective_at). With an idempotency key, posting the same key
     again returns the first entry. Raises InsufficientFunds, having written nothing, if an account that must
-    not go negative would."""
-    return entries_post(spec)[0]
-
-
-def entries_post(*specs: dict[str, Any]) -> list[JournalEntry]:
-    """Post several entries (each as for `entry_post`), in order, all or none. On PostgreSQL, entries that
-    decrease no running balance (so none can be refused) go in one statement, which is atomic by itself (and
-    is the whole transaction when the caller has none); the others one by one in a transaction."""
-    prepared = [_prepare(**spec) for spec in specs]
-    if connection.vendor == "postgresql" and all(d >= 0 for p in prepared for d in p.deltas.values()):
-        return _post_sql(prepared)
-    post = _post_orm if connection.vendor != "postgresql" else (lambda p: _post_sql([p])[0])
-    with transaction.atomic():
-        return [post(p) for p in prepared]
+    not go negative would. On PostgreSQL this is one statement, atomic by itself (and the whole transaction when
+    the caller has none)."""
+    prepared = _prepare(now=timezone.now(), **spec)
+    return _post_sql(prepared) if connection.vendor == "postgresql" else _post_orm(prepared)
 
 
 def _insufficient(account_id: int, balance: int, delta: int) -> InsufficientFunds:
@@ -185,17 +204,18 @@ def _insufficient(account_id: int, balance: int, delta: int) -> InsufficientFund
 
 
 def _post_orm(prepared: _Prepared) -> JournalEntry:
-    entry, lines, deltas = prepared.entry, prepared.lines, prepared.deltas
+    fields, lines, deltas = prepared.fields, prepared.lines, prepared.deltas
     decreases = {pk: delta for pk, delta in deltas.items() if delta < 0}
     with transaction.atomic():
-        if entry.idempotency_key:
-            existing = JournalEntry.objects.filter(idempotency_key=entry.idempotency_key).first()
+        if fields["idempotency_key"]:
+            existing = JournalEntry.objects.filter(idempotency_key=fields["idempotency_key"]).first()
             if existing is not None:
                 return existing
         locked = accounts_lock(Account(pk=pk) for pk in decreases)
         for pk, delta in decreases.items():
             if locked[pk].balance + delta < 0:
                 raise _insufficient(pk, locked[pk].balance, delta)
+        entry = JournalEntry(**fields)
         entry.save(force_insert=True)
         Posting.objects.bulk_create(
             Posting(entry=entry, account=line.account, amount=line.amount, currency=line.account.currency)
@@ -209,54 +229,19 @@ def _post_orm(prepared: _Prepared) -> JournalEntry:
         return entry
 
 
-_POST_CALL = (
-    "SELECT %s, out_entry_id, out_status, out_balance, out_delta FROM revenue_entry_post("
-    "%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s, %s, %s)"
-)
-
-
-def _post_sql(batch: list[_Prepared]) -> list[JournalEntry]:
-    """One statement calling revenue_entry_post per entry (in order: a UNION ALL runs its branches in turn)."""
-    params: list[Any] = []
-    now = timezone.now()
-    for n, (entry, lines, deltas) in enumerate((p.entry, p.lines, p.deltas) for p in batch):
-        entry.public_id = uuid.uuid4()
-        entry.created_at = entry.updated_at = now
-        params += [
-            n,
-            entry.public_id,
-            entry.created_at,
-            entry.kind,
-            entry.description,
-            entry.reference_type,
-            entry.reference_id,
-            entry.idempotency_key,
-            json.dumps(entry.metadata),
-            entry.reverses_id,
-            entry.created_by_id,
-            entry.effective_at,
-            [line.account.pk for line in lines],
-            [line.amount for line in lines],
-            [line.account.currency for line in lines],
-            list(deltas),
-            list(deltas.values()),
-        ]
+def _post_sql(prepared: _Prepared) -> JournalEntry:
+    """One call of revenue_entry_post_json (migration 0010) with the entry as one JSON parameter."""
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join([_POST_CALL] * len(batch)), params)
-        rows = sorted(cursor.fetchall())
-    posted = []
-    for (_n, entry_id, status, balance, delta), prepared in zip(rows, batch, strict=True):
-        if status == "exists":
-            posted.append(JournalEntry.objects.get(pk=entry_id))
-            continue
-        if status == "insufficient":  # only single-entry batches can be refused (see entries_post)
-            raise _insufficient(entry_id, balance, delta)
-        entry = prepared.entry
-        entry.pk = entry_id
-        entry._state.adding = False
-        entry._state.db = connection.alias
-        posted.append(entry)
-    return posted
+        cursor.execute(
+            "SELECT out_entry_id, out_status, out_balance, out_delta FROM revenue_entry_post_json(%s::jsonb)",
+            [json.dumps(prepared.as_json())],
+        )
+        entry_id, status, balance, delta = cursor.fetchone()
+    if status == "insufficient":
+        raise _insufficient(entry_id, balance, delta)
+    if status == "exists":
+        return JournalEntry.objects.get(pk=entry_id)
+    return prepared.entry(entry_id)
 
 
 def entry_reverse(*, entry: JournalEntry, description: str = "", actor: Any = None) -> JournalEntry:

@@ -76,6 +76,15 @@ def _clearing_total(entry_id: int | None, gateway: str) -> int | None:
     )
 
 
+def _fee_total(entry_ids: list[int]) -> int:
+    return (
+        Posting.objects.filter(entry_id__in=entry_ids, account__kind=AccountKind.GATEWAY_FEES).aggregate(
+            total=Sum("amount")
+        )["total"]
+        or 0
+    )
+
+
 def reconcile_gateway(
     name: str,
     *,
@@ -225,28 +234,31 @@ def _ledger(name: str, payment: Payment) -> list[Difference]:
     }
     sale_entry = entries.get(f"sale:{payment.pk}")
     if succeeded:
+        # The sale entry clears the amount less the fee and books the fee (older sales: a separate fee entry).
+        fee_entry = entries.get(f"fee:{payment.pk}")
         cleared = _clearing_total(sale_entry, name)
-        if cleared is None:
+        fee = _fee_total([pk for pk in (sale_entry, fee_entry) if pk is not None])
+        gross = None if cleared is None else cleared + (_clearing_total(fee_entry, name) or 0) + fee
+        if gross is None:
             diffs.append(
                 Difference("ledger_missing_sale", name, "succeeded payment without a sale entry", pid, ref)
             )
-        elif cleared != payment.amount:
+        elif gross != payment.amount:
             diffs.append(
                 Difference(
                     "ledger_sale_amount",
                     name,
-                    f"sale clears {cleared}, payment is {payment.amount}",
+                    f"sale clears {gross}, payment is {payment.amount}",
                     pid,
                     ref,
                 )
             )
-        fee_cleared = _clearing_total(entries.get(f"fee:{payment.pk}"), name) or 0
-        if -fee_cleared != payment.fee_amount:
+        if fee != payment.fee_amount:
             diffs.append(
                 Difference(
                     "ledger_fee",
                     name,
-                    f"fee entry clears {-fee_cleared}, payment fee is {payment.fee_amount}",
+                    f"ledger books a fee of {fee}, payment fee is {payment.fee_amount}",
                     pid,
                     ref,
                 )

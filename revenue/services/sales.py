@@ -1,7 +1,7 @@
 """Posting a captured payment to the ledger."""
 
 from revenue.models import AccountKind, JournalEntry, Order, OrderLine, Payment, Seller
-from revenue.services.ledger import Line, account_for, entries_post
+from revenue.services.ledger import Line, account_for, entry_post
 
 
 def _lines(order: Order) -> list[OrderLine]:
@@ -13,28 +13,16 @@ def _lines(order: Order) -> list[OrderLine]:
 
 
 def sale_post(*, order: Order, payment: Payment) -> JournalEntry:
-    """Gateway clearing is debited with what was captured; each line credits the seller's pending account
-    (escrow), platform revenue and tax payable for its jurisdiction; the gateway fee is its own entry.
-    Idempotent per payment. Both entries only add to balances, so they go to the database together."""
+    """One entry per captured payment (idempotent per payment): gateway clearing is debited with what was
+    captured less the gateway's fee, the fee goes to gateway fees, and each line credits the seller's pending
+    account (escrow), platform revenue and tax payable for its jurisdiction. It only adds to balances, so it
+    cannot be refused and is one statement on PostgreSQL. (Sales posted before 2026-11-26 have the fee as a
+    separate entry keyed fee:<payment id>; readers handle both.)"""
     currency = payment.currency
     clearing = account_for(kind=AccountKind.GATEWAY_CLEARING, currency=currency, gateway=payment.gateway)
-    entries = []
+    lines = [Line(clearing, payment.amount - payment.fee_amount)]
     if payment.fee_amount:
-        entries.append(
-            {
-                "kind": JournalEntry.Kind.GATEWAY_FEE,
-                "lines": [
-                    Line(account_for(kind=AccountKind.GATEWAY_FEES, currency=currency), payment.fee_amount),
-                    Line(clearing, -payment.fee_amount),
-                ],
-                "description": f"{payment.gateway} fee for {order.public_id}",
-                "reference_type": "order",
-                "reference_id": str(order.public_id),
-                "idempotency_key": f"fee:{payment.pk}",
-                "effective_at": payment.captured_at,
-            }
-        )
-    lines = [Line(clearing, payment.amount)]
+        lines.append(Line(account_for(kind=AccountKind.GATEWAY_FEES, currency=currency), payment.fee_amount))
     shares = []
     for line in _lines(order):
         platform_part = line.platform_amount
@@ -52,16 +40,13 @@ def sale_post(*, order: Order, payment: Payment) -> JournalEntry:
         shares.append(
             {"line": line.pk, "seller": line.seller_id, "tier": line.tier, "rate": str(line.share_rate)}
         )
-    entries.append(
-        {
-            "kind": JournalEntry.Kind.SALE,
-            "lines": lines,
-            "description": f"Sale {order.public_id}",
-            "reference_type": "order",
-            "reference_id": str(order.public_id),
-            "idempotency_key": f"sale:{payment.pk}",
-            "metadata": {"payment": str(payment.public_id), "shares": shares},
-            "effective_at": payment.captured_at,
-        }
+    return entry_post(
+        kind=JournalEntry.Kind.SALE,
+        lines=lines,
+        description=f"Sale {order.public_id}",
+        reference_type="order",
+        reference_id=str(order.public_id),
+        idempotency_key=f"sale:{payment.pk}",
+        metadata={"payment": str(payment.public_id), "shares": shares, "fee": payment.fee_amount},
+        effective_at=payment.captured_at,
     )
-    return entries_post(*entries)[-1]

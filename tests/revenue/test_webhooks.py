@@ -8,7 +8,7 @@ from django.db import connection
 
 from revenue.exceptions import InvalidState
 from revenue.gateways.local import LocalTestGateway, local_fee
-from revenue.models import AccountKind, Dispute, GatewayEvent, JournalEntry, Order, Payment, Refund
+from revenue.models import AccountKind, Dispute, GatewayEvent, JournalEntry, Order, Payment, Posting, Refund
 from revenue.services.checkout import checkout_confirm, checkout_create
 from revenue.services.refunds import refund_create
 from revenue.services.webhooks import local_dispute_close_simulate, local_dispute_simulate, webhook_receive
@@ -116,7 +116,7 @@ def test_payment_succeeded_captures_an_in_flight_payment_once(api_client, django
     assert order.state == Order.State.PAID
     assert GatewayEvent.objects.get().processed_at is not None
     assert JournalEntry.objects.filter(kind=JournalEntry.Kind.SALE).count() == 1
-    assert JournalEntry.objects.filter(kind=JournalEntry.Kind.GATEWAY_FEE).count() == 1
+    assert Posting.objects.filter(account__kind=AccountKind.GATEWAY_FEES).count() == 1
     assert_ledger_clean()
 
     # And another event id for the same payment is stored but changes nothing either
@@ -323,6 +323,6 @@ def test_concurrent_deliveries_and_confirms_capture_once():
     payment.refresh_from_db()
     assert payment.state == Payment.State.SUCCEEDED
     assert JournalEntry.objects.filter(kind=JournalEntry.Kind.SALE).count() == 1
-    assert JournalEntry.objects.filter(kind=JournalEntry.Kind.GATEWAY_FEE).count() == 1
+    assert Posting.objects.filter(account__kind=AccountKind.GATEWAY_FEES).count() == 1
     assert sorted(GatewayEvent.objects.values_list("event_id", flat=True)) == ["evt_race_0", "evt_race_1"]
     assert_ledger_clean()
