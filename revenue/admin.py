@@ -33,7 +33,7 @@ from revenue.models import (
     Seller,
     SellerTierChange,
 )
-from revenue.services.disputes import dispute_close
+from revenue.services.disputes import dispute_close, dispute_submit_evidence
 from revenue.services.escrow import escrow_release_due
 from revenue.services.payouts import payout_mark_failed, payout_mark_paid, payouts_create_due
 from revenue.services.refunds import refund_manual_settle
@@ -365,12 +365,31 @@ def close_disputes_lost(modeladmin: admin.ModelAdmin, request: HttpRequest, quer
     )
 
 
+@admin.action(description="Submit the evidence notes to the gateway")
+def submit_dispute_evidence(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    _run_each(
+        modeladmin,
+        request,
+        queryset,
+        lambda d: dispute_submit_evidence(dispute=d, actor=request.user),
+        "Evidence submitted",
+    )
+
+
 @admin.register(Dispute)
 class DisputeAdmin(FinanceActionsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("public_id", "created_at", "state", "amount_display", "reason", "evidence_due_by")
+    list_display = (
+        "public_id",
+        "created_at",
+        "state",
+        "amount_display",
+        "reason",
+        "evidence_due_by",
+        "evidence_submitted_at",
+    )
     list_filter = ("state",)
     search_fields = ("public_id", "gateway_reference", "payment__order__public_id")
-    actions = [close_disputes_won, close_disputes_lost]
+    actions = [submit_dispute_evidence, close_disputes_won, close_disputes_lost]
 
     @admin.display(description="Amount", ordering="amount")
     def amount_display(self, obj: Dispute) -> str:

@@ -41,6 +41,11 @@ urlpatterns = [
         name="finance_dispute_evidence",
     ),
     path(
+        "finance/disputes/<uuid:public_id>/submit-evidence/",
+        finance.finance_dispute_submit_evidence,
+        name="finance_dispute_submit_evidence",
+    ),
+    path(
         "finance/disputes/<uuid:public_id>/close/",
         finance.finance_dispute_close,
         name="finance_dispute_close",

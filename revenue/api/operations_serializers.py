@@ -62,6 +62,7 @@ class DisputeOutput(serializers.ModelSerializer):
             "state",
             "evidence_due_by",
             "evidence_notes",
+            "evidence_submitted_at",
             "created_at",
             "closed_at",
         ]

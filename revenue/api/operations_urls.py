@@ -14,6 +14,11 @@ urlpatterns = [
         views.DisputeEvidenceView.as_view(),
         name="revenue-dispute-evidence",
     ),
+    path(
+        "disputes/<uuid:public_id>/submit-evidence/",
+        views.DisputeSubmitEvidenceView.as_view(),
+        name="revenue-dispute-submit-evidence",
+    ),
     path("disputes/<uuid:public_id>/close/", views.DisputeCloseView.as_view(), name="revenue-dispute-close"),
     path("payout-account/", views.PayoutAccountView.as_view(), name="revenue-payout-account"),
     path(

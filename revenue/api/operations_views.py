@@ -35,7 +35,7 @@ from revenue.api.operations_serializers import (
     RefundSettleInput,
 )
 from revenue.models import Dispute, Order, Payout, PayoutAccount, Refund, Seller
-from revenue.services.disputes import dispute_add_evidence, dispute_close
+from revenue.services.disputes import dispute_add_evidence, dispute_close, dispute_submit_evidence
 from revenue.services.payouts import payout_account_set, payout_mark_failed, payout_mark_paid
 from revenue.services.products import seller_can_manage
 from revenue.services.refunds import MANUAL_REFUND_GATEWAYS, refund_create, refund_manual_settle
@@ -148,6 +148,24 @@ class DisputeEvidenceView(FinanceOperationsApi):
         dispute = dispute_add_evidence(
             dispute=dispute, notes=data.validated_data["notes"], actor=request.user
         )
+        return Response(DisputeOutput(_disputes().get(pk=dispute.pk)).data)
+
+
+class DisputeSubmitEvidenceView(FinanceOperationsApi):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="revenue_dispute_submit_evidence",
+        summary="Submit the dispute's evidence notes to the gateway (finance)",
+        description="The gateway submits them to the card network; final, so no notes can be added afterwards. "
+        "409 when the dispute is closed, past its deadline, already submitted or refused by the gateway; 400 "
+        "without notes; 503 when the gateway cannot be reached (retry: the gateway call is idempotent).",
+        parameters=[PUBLIC_ID],
+        request=None,
+        responses={200: DisputeOutput, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR, 503: ERROR},
+    )
+    def post(self, request: Request, public_id: str) -> Response:
+        dispute = get_object_or_404(Dispute, public_id=public_id)
+        dispute = dispute_submit_evidence(dispute=dispute, actor=request.user)
         return Response(DisputeOutput(_disputes().get(pk=dispute.pk)).data)
 
 

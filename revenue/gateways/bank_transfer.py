@@ -22,6 +22,7 @@ from django.conf import settings
 from revenue.gateways.base import (
     ChargeRequest,
     ChargeResult,
+    EvidenceResult,
     GatewayRecord,
     InvalidWebhook,
     RefundResult,
@@ -122,6 +123,11 @@ class BankTransferGateway:
     ) -> TransferResult:
         """A manual payout: finance sends it from the bank portal quoting this reference."""
         return TransferResult(f"NC-PO-{_code(idempotency_key, 8)}", "in_transit")
+
+    def submit_dispute_evidence(self, reference: str, *, text: str, idempotency_key: str) -> EvidenceResult:
+        return EvidenceResult(
+            False, "Bank transfers cannot be charged back, so there is no gateway to answer."
+        )
 
     def parse_webhook(self, payload: bytes, headers: Mapping[str, str]) -> WebhookEvent:
         raise InvalidWebhook("Bank transfers have no webhooks; finance marks transfers received.")

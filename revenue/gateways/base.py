@@ -55,6 +55,12 @@ class TransferResult:
 
 
 @dataclass(frozen=True)
+class EvidenceResult:
+    accepted: bool
+    message: str = ""  # why the gateway refused it
+
+
+@dataclass(frozen=True)
 class WebhookEvent:
     id: str
     type: str
@@ -97,6 +103,10 @@ class PaymentGateway(Protocol):
         self, *, destination: str, amount: int, currency: str, idempotency_key: str, description: str
     ) -> TransferResult:
         """Send a payout to a seller (Stripe Connect account id, or bank details reference)."""
+
+    def submit_dispute_evidence(self, reference: str, *, text: str, idempotency_key: str) -> EvidenceResult:
+        """Send the dispute's evidence to the card network through the gateway and submit it (final: nothing can
+        be added afterwards). Raises GatewayUnavailable when the gateway cannot be reached."""
 
     def parse_webhook(self, payload: bytes, headers: Mapping[str, str]) -> WebhookEvent:
         """Verify the signature and return the event; raise InvalidWebhook otherwise."""

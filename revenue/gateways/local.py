@@ -44,6 +44,7 @@ from django.db.models import Sum
 from revenue.gateways.base import (
     ChargeRequest,
     ChargeResult,
+    EvidenceResult,
     GatewayRecord,
     InvalidWebhook,
     RefundResult,
@@ -279,6 +280,14 @@ class LocalTestGateway:
         if amount <= 0:
             return TransferResult(reference, "failed", "Transfer amount must be positive.")
         return TransferResult(reference, "paid")
+
+    def submit_dispute_evidence(self, reference: str, *, text: str, idempotency_key: str) -> EvidenceResult:
+        """Accepts evidence for the disputes it simulates (references "dp_lt_…"), as Stripe does."""
+        if not reference.startswith("dp_lt_"):
+            return EvidenceResult(False, f"No such dispute: {reference}.")
+        if not text.strip():
+            return EvidenceResult(False, "The evidence is empty.")
+        return EvidenceResult(True)
 
     def list_payments(self, *, since: datetime | None = None) -> list[GatewayRecord]:
         return own_payment_records(self.name, since=since, fee=local_fee)

@@ -32,6 +32,7 @@ from revenue.exceptions import GatewayUnavailable
 from revenue.gateways.base import (
     ChargeRequest,
     ChargeResult,
+    EvidenceResult,
     GatewayRecord,
     InvalidWebhook,
     RefundResult,
@@ -281,6 +282,20 @@ class StripeGateway:
         if transfer["reversed"]:
             return TransferResult(transfer["id"], "failed", "The transfer was reversed.")
         return TransferResult(transfer["id"], "paid")
+
+    def submit_dispute_evidence(self, reference: str, *, text: str, idempotency_key: str) -> EvidenceResult:
+        """Updates the dispute's evidence (free text: our notes) and submits it to the card network."""
+        try:
+            self.client.v1.disputes.update(
+                reference,
+                params={"evidence": {"uncategorized_text": text[:20_000]}, "submit": True},
+                options={"idempotency_key": idempotency_key},
+            )
+        except _TRANSIENT as exc:
+            raise GatewayUnavailable(f"Stripe did not answer: {exc}") from exc
+        except stripe.StripeError as exc:
+            return EvidenceResult(False, (exc.user_message or str(exc))[:255])
+        return EvidenceResult(True)
 
     # --- webhooks and reconciliation ---------------------------------------------------------------------
     def parse_webhook(self, payload: bytes, headers: Mapping[str, str]) -> WebhookEvent:

@@ -240,6 +240,9 @@ class Dispute(PublicModel):
     gateway_reference = models.CharField(max_length=120, blank=True)
     evidence_due_by = models.DateTimeField(null=True, blank=True)
     evidence_notes = models.TextField(blank=True)
+    evidence_submitted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the gateway accepted the evidence (no more can be added after)"
+    )
     opened_entry = models.OneToOneField(
         "revenue.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="dispute_opened"
     )

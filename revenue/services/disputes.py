@@ -18,6 +18,7 @@ replays change nothing.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +30,7 @@ from django.utils import timezone
 
 from novacron.core.exceptions import Conflict, ValidationError
 from novacron.core.services.audit import audit_record
+from revenue import gateways
 from revenue.exceptions import InvalidState
 from revenue.models import AccountKind, Dispute, JournalEntry, Payment, Seller
 from revenue.services.escrow import SellerPurse, merge_lines
@@ -165,6 +167,18 @@ def dispute_open(
     return dispute
 
 
+def _check_evidence_open(dispute: Dispute, now: datetime) -> None:
+    if dispute.evidence_submitted_at is not None:
+        raise InvalidState(
+            "The evidence was already submitted to the gateway; nothing can be added.",
+            code="evidence_submitted",
+        )
+    if dispute.evidence_due_by is not None and now > dispute.evidence_due_by:
+        raise InvalidState(
+            "The evidence deadline for this dispute has passed.", code="evidence_deadline_passed"
+        )
+
+
 def dispute_add_evidence(*, dispute: Dispute, notes: str, actor: Any, now: datetime | None = None) -> Dispute:
     """Append evidence notes (timestamped, signed) to an open dispute before its deadline; the dispute is then
     under review."""
@@ -178,10 +192,7 @@ def dispute_add_evidence(*, dispute: Dispute, notes: str, actor: Any, now: datet
         dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
         if not dispute.is_open:
             raise InvalidState("This dispute is closed.", code="dispute_closed")
-        if dispute.evidence_due_by is not None and now > dispute.evidence_due_by:
-            raise InvalidState(
-                "The evidence deadline for this dispute has passed.", code="evidence_deadline_passed"
-            )
+        _check_evidence_open(dispute, now)
         before = {"state": dispute.state, "evidence_chars": len(dispute.evidence_notes)}
         author = getattr(actor, "email", "") or "system"
         block = f"[{now.isoformat(timespec='seconds')} {author}]\n{notes}\n"
@@ -199,6 +210,45 @@ def dispute_add_evidence(*, dispute: Dispute, notes: str, actor: Any, now: datet
                 "added": notes[:500],
             },
         )
+    return dispute
+
+
+def dispute_submit_evidence(*, dispute: Dispute, actor: Any, now: datetime | None = None) -> Dispute:
+    """Send the evidence notes to the gateway, which submits them to the card network (final: no more notes
+    afterwards). The gateway is called outside any transaction, with a key derived from the dispute and its
+    notes, so a retry or a double click submits once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        dispute = Dispute.objects.select_for_update().select_related("payment").get(pk=dispute.pk)
+        if not dispute.is_open:
+            raise InvalidState("This dispute is closed.", code="dispute_closed")
+        _check_evidence_open(dispute, now)
+        if not dispute.evidence_notes.strip():
+            raise ValidationError("Add evidence notes before submitting them.", field="notes")
+        if not dispute.gateway_reference:
+            raise InvalidState("This dispute has no gateway reference to answer.", code="no_gateway_dispute")
+    digest = hashlib.sha256(dispute.evidence_notes.encode()).hexdigest()[:16]
+    result = gateways.get_gateway(dispute.payment.gateway).submit_dispute_evidence(
+        dispute.gateway_reference,
+        text=dispute.evidence_notes,
+        idempotency_key=f"dispute-evidence:{dispute.public_id}:{digest}",
+    )
+    if not result.accepted:
+        raise InvalidState(f"The gateway refused the evidence: {result.message}", code="evidence_refused")
+    with transaction.atomic():
+        dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
+        if dispute.evidence_submitted_at is None:
+            before = {"state": dispute.state, "evidence_submitted_at": None}
+            dispute.evidence_submitted_at = now
+            dispute.state = Dispute.State.UNDER_REVIEW if dispute.is_open else dispute.state
+            dispute.save(update_fields=["evidence_submitted_at", "state", "updated_at"])
+            audit_record(
+                actor=actor,
+                action="revenue.dispute_submit_evidence",
+                obj=dispute,
+                before=before,
+                after={"state": dispute.state, "evidence_submitted_at": now.isoformat()},
+            )
     return dispute
 
 

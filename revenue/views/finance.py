@@ -27,7 +27,7 @@ from revenue.forms import (
     add_domain_error,
 )
 from revenue.models import Dispute, JournalEntry, Order, Payout, Refund
-from revenue.services.disputes import dispute_add_evidence, dispute_close
+from revenue.services.disputes import dispute_add_evidence, dispute_close, dispute_submit_evidence
 from revenue.services.payments import bank_transfer_mark_received
 from revenue.services.payouts import payout_mark_failed, payout_mark_paid
 from revenue.services.refunds import MANUAL_REFUND_GATEWAYS, refund_manual_settle
@@ -182,8 +182,10 @@ def _dispute_or_404(public_id: Any) -> Dispute:
 def _render_dispute(
     request: HttpRequest,
     dispute: Dispute,
+    *,
     evidence_form: DisputeEvidenceForm | None = None,
     close_form: DisputeCloseForm | None = None,
+    submit_error: str = "",
     status: int = 200,
 ) -> HttpResponse:
     return render(
@@ -196,6 +198,7 @@ def _render_dispute(
             "is_open": dispute.state in (Dispute.State.NEEDS_RESPONSE, Dispute.State.UNDER_REVIEW),
             "evidence_form": evidence_form or DisputeEvidenceForm(),
             "close_form": close_form or DisputeCloseForm(),
+            "submit_error": submit_error,
             "now": timezone.now(),
         },
         status=status,
@@ -221,6 +224,18 @@ def finance_dispute_evidence(request: HttpRequest, public_id: uuid.UUID) -> Http
             messages.success(request, "Evidence notes saved.")
             return redirect("revenue:finance_dispute", public_id=dispute.public_id)
     return _render_dispute(request, dispute, evidence_form=form, status=400)
+
+
+@finance_required
+@require_POST
+def finance_dispute_submit_evidence(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    dispute = _dispute_or_404(public_id)
+    try:
+        dispute_submit_evidence(dispute=dispute, actor=request.user)
+    except DomainError as exc:
+        return _render_dispute(request, dispute, submit_error=exc.message, status=exc.status_code)
+    messages.success(request, "Evidence submitted to the gateway.")
+    return redirect("revenue:finance_dispute", public_id=dispute.public_id)
 
 
 @finance_required

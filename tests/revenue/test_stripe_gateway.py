@@ -8,8 +8,6 @@ import json
 import threading
 import time
 import urllib.request
-from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import stripe
@@ -23,8 +21,8 @@ from revenue.services.checkout import checkout_confirm, checkout_create
 from tests.factories import UserFactory
 from tests.revenue.conftest import STRIPE_TEST_KEY, STRIPE_TEST_WEBHOOK_SECRET
 from tests.revenue.factories import ProductFactory, SellerFactory, balance_of
+from tests.revenue.recorded_stripe import replay as _replay
 
-RECORDED = Path(__file__).parent / "recorded"
 K = AccountKind
 
 # All localstripe tests share one server (module fixture); xdist_group keeps them on one worker under
@@ -276,39 +274,6 @@ def test_stripe_webhook_endpoint_answers_400_to_a_bad_signature(settings, api_cl
 
 
 # --- Connect transfers from recorded Stripe responses --------------------------------------------------------
-
-
-class RecordedHTTPClient(stripe.HTTPClient):
-    """Replays one recorded Stripe response and keeps the request it received."""
-
-    name = "recorded"
-
-    def __init__(self, recording: dict):
-        super().__init__()
-        self.recording = recording
-        self.requests: list[dict] = []
-
-    def request(self, method, url, headers, post_data=None, *, _usage=None):
-        self.requests.append(
-            {
-                "method": method,
-                "path": urlsplit(url).path,
-                "form": dict(parse_qsl(post_data or "")),
-                "idempotency_key": dict(headers or {}).get("Idempotency-Key"),
-            }
-        )
-        response = self.recording["response"]
-        return json.dumps(response["body"]), response["status"], response["headers"]
-
-    def close(self):
-        pass
-
-
-def _replay(name: str) -> tuple[StripeGateway, RecordedHTTPClient, dict]:
-    recording = json.loads((RECORDED / name).read_text())
-    client = RecordedHTTPClient(recording)
-    gateway = StripeGateway(secret_key="sk_test_recorded", http_client=client, max_network_retries=0)
-    return gateway, client, recording["request"]
 
 
 def _transfer(gateway, request):
