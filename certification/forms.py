@@ -6,6 +6,7 @@ from django import forms
 
 from certification.models import Cohort, Course, Exam, Item, LearnerProfile, Lesson, LessonTranslation, Module
 from novacron.core.money import SUPPORTED_CURRENCIES
+from novacron.core.once import SubmissionTokenField
 
 
 class BuyForm(forms.Form):
@@ -13,10 +14,18 @@ class BuyForm(forms.Form):
         max_length=30, label="Card number", help_text="Test card: 4242 4242 4242 4242.", initial=""
     )
     cohort = forms.ModelChoiceField(queryset=Cohort.objects.none(), required=False, to_field_name="public_id")
+    # A new token each time the form is rendered: a double click or a re-POST pays once (core.once).
+    submission_token = SubmissionTokenField()
 
     def __init__(self, *args, course: Course, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["submission_token"].initial = SubmissionTokenField.new()
         self.fields["cohort"].queryset = course.cohorts.all()
+
+    def renew_token(self) -> None:
+        """After a declined payment the same form is shown again: a fresh token lets the corrected one run."""
+        self.data = self.data.copy()
+        self.data["submission_token"] = SubmissionTokenField.new()
 
 
 class EnrolForm(forms.Form):

@@ -8,7 +8,6 @@ reviews, schedule) runs only when its marker is absent. Runs after the accounts 
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from growth.demo_cities import CITIES
+from growth.demo_conferences import past_summit
 from growth.models import (
     RSVP,
     CfPQuestion,
@@ -42,6 +42,7 @@ from growth.models import (
     Track,
     Voucher,
 )
+from growth.timezones import in_zone
 
 DOMAIN = "demo.novacron.dev"
 CARD_OK = "4242424242424242"
@@ -98,8 +99,7 @@ def _user(local: str) -> Any:
 
 
 def _local(tz: str, when: datetime, hour: int, minute: int = 0) -> datetime:
-    zone = zoneinfo.ZoneInfo(tz)
-    return when.astimezone(zone).replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return in_zone(when, tz).replace(hour=hour, minute=minute, second=0, microsecond=0)
 
 
 def _chapters(organiser: Any, members: list[Any]) -> list[Chapter]:
@@ -502,12 +502,14 @@ def seed(out: TextIO) -> list[str]:
     _cfp(conference, staff, now)
     _schedule(conference, staff)
     _tickets_and_sponsors(conference, staff)
+    past_summit(now, staff)
     waitlisted = RSVP.objects.filter(state=RSVP.State.WAITLISTED).count()
     out.write(
         f"growth: {len(chapters)} chapters, {Event.objects.count()} events, {waitlisted} waitlisted RSVPs\n"
     )
     return [
         f"Community: {len(chapters)} chapters at /community/chapters/; the Summit at /community/conferences/summit-2027/",
+        "  /community/conferences/ lists it with last year's Summit (past);",
         "  organiser@ organises Berlin and São Paulo (Organiser tools, funding); reviewer@ reviews the Summit CfP;",
         "  staff@ runs the Summit (schedule editor, check-in, funding approvals); buyer@ holds a checked-in ticket.",
         f"  Submission count: {Submission.objects.filter(conference=conference).count()}",

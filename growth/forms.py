@@ -7,7 +7,9 @@ import zoneinfo
 from django import forms
 
 from growth.models import Event, Region, Session, Submission, TicketType
+from growth.timezones import wall_clock_in_zone
 from novacron.core.money import SUPPORTED_CURRENCIES
+from novacron.core.once import SubmissionTokenField
 
 TIMEZONES = sorted((tz, tz) for tz in zoneinfo.available_timezones() if "/" in tz or tz == "UTC")
 DT = forms.DateTimeInput(attrs={"type": "datetime-local"})
@@ -42,10 +44,9 @@ class EventForm(forms.Form):
         # The datetime-local values are wall-clock times in the event's timezone, not the viewer's.
         tz_name = data.get("timezone")
         if tz_name:
-            tz = zoneinfo.ZoneInfo(tz_name)
             for name in ("starts_at", "ends_at"):
                 if data.get(name):
-                    data[name] = data[name].replace(tzinfo=None).replace(tzinfo=tz)
+                    data[name] = wall_clock_in_zone(data[name], tz_name)
         return data
 
 
@@ -88,6 +89,17 @@ class TicketTypeForm(forms.Form):
 class PayForm(forms.Form):
     card_number = forms.CharField(max_length=30, help_text="Test card: 4242 4242 4242 4242")
     billing_country = forms.CharField(max_length=2, required=False, label="Billing country (ISO code)")
+    # A new token each time the form is rendered: a double click or a re-POST pays once (core.once).
+    submission_token = SubmissionTokenField()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["submission_token"].initial = SubmissionTokenField.new()
+
+    def renew_token(self) -> None:
+        """After a declined payment the form is shown again: a fresh token lets the corrected one run."""
+        self.data = self.data.copy()
+        self.data["submission_token"] = SubmissionTokenField.new()
 
 
 class SpeakerProfileForm(forms.Form):
@@ -171,7 +183,7 @@ class SessionForm(forms.Form):
 
     def __init__(self, *args, conference, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.tz = zoneinfo.ZoneInfo(conference.event.timezone)
+        self.tz_name = conference.event.timezone
         self.fields["session"].queryset = Session.objects.filter(conference=conference)
         self.fields["submission"].queryset = conference.submissions.filter(state=Submission.State.ACCEPTED)
         self.fields["room"].queryset = conference.rooms.all()
@@ -180,7 +192,7 @@ class SessionForm(forms.Form):
         data = super().clean()
         for name in ("starts_at", "ends_at"):
             if data.get(name):
-                data[name] = data[name].replace(tzinfo=None).replace(tzinfo=self.tz)
+                data[name] = wall_clock_in_zone(data[name], self.tz_name)
         return data
 
 

@@ -9,7 +9,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+
+from growth.timezones import format_in_zone
 
 
 def _site() -> str:
@@ -29,12 +30,6 @@ def send(to: Iterable[str], subject: str, body: str) -> None:
     transaction.on_commit(deliver)
 
 
-def local_time(value: Any, tz_name: str) -> str:
-    import zoneinfo
-
-    return timezone.localtime(value, zoneinfo.ZoneInfo(tz_name)).strftime("%a %d %b %Y, %H:%M %Z")
-
-
 def event_link(event: Any) -> str:
     return f"{_site()}/community/events/{event.slug}/"
 
@@ -44,7 +39,7 @@ def rsvp_promoted(user: Any, event: Any) -> None:
         [user.email],
         f"You're in: {event.title}",
         f"A seat freed up and you moved from the waitlist to the attendee list of {event.title}.\n"
-        f"When: {local_time(event.starts_at, event.timezone)}\n{event_link(event)}\n"
+        f"When: {format_in_zone(event.starts_at, event.timezone)}\n{event_link(event)}\n"
         "Can't make it any more? Cancel on the event page so the next person gets your seat.",
     )
 
@@ -54,7 +49,7 @@ def waitlist_offer(user: Any, event: Any, ticket_type: Any, expires_at: Any) -> 
         [user.email],
         f"A ticket is waiting for you: {event.title}",
         f"A {ticket_type.name} ticket for {event.title} is reserved in your name until "
-        f"{local_time(expires_at, event.timezone)}. Pay before then or it passes to the next person.\n"
+        f"{format_in_zone(expires_at, event.timezone)}. Pay before then or it passes to the next person.\n"
         f"{_site()}/community/tickets/cart/",
     )
 
@@ -76,7 +71,7 @@ def event_reminder(user: Any, event: Any, when: str) -> None:
     send(
         [user.email],
         f"Reminder: {event.title} starts in {when}",
-        f"{event.title} starts {local_time(event.starts_at, event.timezone)}.\n{event_link(event)}",
+        f"{event.title} starts {format_in_zone(event.starts_at, event.timezone)}.\n{event_link(event)}",
     )
 
 

@@ -34,6 +34,7 @@ urlpatterns = [
     path("review/", conferences.review_queue, name="review_queue"),
     path("review/<uuid:reference>/", conferences.review_detail, name="review"),
     path("funding/", conferences.funding_review, name="funding_review"),
+    path("conferences/", conferences.conference_list, name="conferences"),
     path("conferences/<slug:slug>/", conferences.conference_detail, name="conference"),
     path("conferences/<slug:slug>/cfp/", conferences.cfp_submit, name="cfp"),
     path(

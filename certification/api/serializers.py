@@ -144,6 +144,19 @@ class PurchaseInputSerializer(serializers.Serializer):
     gateway = serializers.CharField(required=False, allow_null=True, max_length=30)
 
 
+class EnrolmentListSerializer(serializers.ListSerializer):
+    """Computes every listed enrolment's progress in one batch (a fixed number of queries, not a set per row)."""
+
+    progress_by_enrolment: dict | None = None
+
+    def to_representation(self, data):
+        from certification.selectors import enrolments_progress
+
+        enrolments = list(data.all() if hasattr(data, "all") else data)
+        self.progress_by_enrolment = enrolments_progress(enrolments)
+        return super().to_representation(enrolments)
+
+
 class EnrolmentSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id")
     course = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -152,6 +165,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Enrolment
+        list_serializer_class = EnrolmentListSerializer
         fields = [
             "id",
             "course",
@@ -163,6 +177,14 @@ class EnrolmentSerializer(serializers.ModelSerializer):
             "completed_at",
             "progress",
         ]
+
+    def _progress(self, enrolment: Enrolment):
+        from certification.selectors import enrolment_progress
+
+        batch = getattr(self.parent, "progress_by_enrolment", None)
+        if batch is not None and enrolment.pk in batch:
+            return batch[enrolment.pk]
+        return enrolment_progress(enrolment)
 
     def get_cohort(self, enrolment: Enrolment) -> dict | None:
         if enrolment.cohort is None:
@@ -176,17 +198,12 @@ class EnrolmentSerializer(serializers.ModelSerializer):
 
     def get_progress(self, enrolment: Enrolment) -> dict:
         """Required lessons done/total, percent, the lesson to resume, the next cohort deadline, the exam."""
-        from certification.selectors import enrolment_progress
-
-        p = enrolment_progress(enrolment)
+        p = self._progress(enrolment)
         return {
             "done": p.done,
             "required": p.required,
             "percent": p.percent,
-            "completed_lessons": sorted(
-                str(pk)
-                for pk in Lesson.objects.filter(pk__in=p.completed_ids).values_list("public_id", flat=True)
-            ),
+            "completed_lessons": list(p.completed_lessons),
             "resume_lesson": str(p.resume.public_id) if p.resume else None,
             "next_deadline": p.next_deadline,
             "exam": str(p.exam.public_id) if p.exam else None,
@@ -277,29 +294,10 @@ class AttemptSerializer(serializers.ModelSerializer):
 
         return max(0, int((attempt.deadline - timezone.now()).total_seconds())) if attempt.is_open else 0
 
-    @staticmethod
-    def item_rows(attempt: Attempt) -> list[dict]:
-        rows = []
-        closed = not attempt.is_open
-        for ai in attempt.items.select_related("item"):
-            texts = {str(o["id"]): o["text"] for o in ai.item.options or []}
-            rows.append(
-                {
-                    "position": ai.position,
-                    "kind": ai.item.kind,
-                    "skill": ai.item.skill,
-                    "stem": ai.item.stem,
-                    "options": [{"id": oid, "text": texts[oid]} for oid in ai.option_order],
-                    "response": ai.response,
-                    "is_correct": ai.is_correct if closed else None,
-                    "points": ai.points if closed else None,
-                    "explanation": ai.item.explanation if closed else None,
-                }
-            )
-        return rows
-
     def get_items(self, attempt: Attempt) -> list[dict]:
-        return AttemptItemSerializer(self.item_rows(attempt), many=True).data
+        from certification.selectors import attempt_item_rows
+
+        return AttemptItemSerializer(attempt_item_rows(attempt), many=True).data
 
 
 class AnswersInputSerializer(serializers.Serializer):

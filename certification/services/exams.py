@@ -135,10 +135,12 @@ def attempt_start(
                 deadline=now + timedelta(minutes=exam.time_limit_minutes),
                 max_score=sum(item.points for item in items),
             )
+            drawn = []
             for position, item in enumerate(items, start=1):
                 order = [str(option["id"]) for option in item.options or []]
                 rng.shuffle(order)
-                AttemptItem.objects.create(attempt=attempt, item=item, position=position, option_order=order)
+                drawn.append(AttemptItem(attempt=attempt, item=item, position=position, option_order=order))
+            AttemptItem.objects.bulk_create(drawn)
             audit_record(actor=user, action="certification.attempt.start", obj=attempt)
     except IntegrityError:  # a concurrent start created the open attempt
         return Attempt.objects.get(user=user, exam=exam, status=Attempt.Status.IN_PROGRESS)

@@ -18,6 +18,7 @@ from certification.models import (
     Lesson,
     LessonProgress,
 )
+from certification.selectors.progress import certification_exams, required_lessons
 from novacron.core.exceptions import Conflict, PermissionDenied, ValidationError
 from novacron.core.services.audit import audit_record
 
@@ -122,7 +123,7 @@ def enrolment_withdraw(*, enrolment: Enrolment, reason: str = "", actor=None) ->
 
 
 def enrolment_set_language(*, enrolment: Enrolment, language: str) -> Enrolment:
-    from certification.selectors import course_languages
+    from certification.selectors.catalog import course_languages
 
     if language not in course_languages(enrolment.course):
         raise ValidationError("This course is not available in that language.", field="language")
@@ -153,18 +154,9 @@ def lesson_complete(*, enrolment: Enrolment, lesson: Lesson, now: datetime | Non
     return progress
 
 
-def required_lessons_done(enrolment: Enrolment) -> tuple[int, int]:
-    required = Lesson.objects.filter(module__course=enrolment.course, is_required=True)
-    done = LessonProgress.objects.filter(enrolment=enrolment, lesson__in=required).count()
-    return done, required.count()
-
-
 def course_exam(course: Course) -> Exam | None:
-    if course.certification_id is None:
-        return None
-    return Exam.objects.filter(
-        certification_id=course.certification_id, kind=Exam.Kind.CERTIFICATION, is_active=True
-    ).first()
+    """The course's certification exam (completing the course needs it passed), if any."""
+    return certification_exams([course.certification_id]).get(course.certification_id)
 
 
 def exam_passed(*, user_id: int, exam: Exam) -> Attempt | None:
@@ -180,8 +172,7 @@ def completion_check(*, enrolment: Enrolment, now: datetime | None = None) -> bo
     certification exam passed. Completing the last course of a path issues the certificate."""
     if enrolment.status != Enrolment.Status.ACTIVE:
         return enrolment.status == Enrolment.Status.COMPLETED
-    done, required = required_lessons_done(enrolment)
-    if done < required:
+    if not required_lessons([enrolment])[enrolment.pk].complete:
         return False
     exam = course_exam(enrolment.course)
     passed = exam_passed(user_id=enrolment.user_id, exam=exam) if exam else None

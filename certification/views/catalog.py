@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -14,6 +15,7 @@ from certification.services import learning
 from certification.views.common import can_teach, flash_error
 from novacron.core.exceptions import DomainError
 from novacron.core.money import Money
+from novacron.core.once import submit_once
 from revenue import facade as revenue
 
 
@@ -32,11 +34,11 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
     track = get_object_or_404(Track, slug=slug)
-    certifications = track.certifications.filter(is_active=True).prefetch_related("exams")
-    paths = [
-        (c, list(c.courses.filter(is_published=True).order_by("path_position", "title")))
-        for c in certifications
-    ]
+    published = Course.objects.filter(is_published=True).order_by("path_position", "title")
+    certifications = track.certifications.filter(is_active=True).prefetch_related(
+        Prefetch("courses", queryset=published, to_attr="path")
+    )
+    paths = [(c, c.path) for c in certifications]
     return render(request, "certification/track.html", {"track": track, "paths": paths})
 
 
@@ -107,7 +109,8 @@ def buy(request: HttpRequest, slug: str) -> HttpResponse:
     form = BuyForm(request.POST or None, course=course)
     if request.method == "POST" and form.is_valid():
         cohort = form.cleaned_data["cohort"]
-        try:
+
+        def pay() -> str:
             order = revenue.checkout(
                 buyer_id=request.user.pk,
                 items=[(ENROLMENT, enrolment_item_id(course, cohort), 1)],
@@ -115,13 +118,28 @@ def buy(request: HttpRequest, slug: str) -> HttpResponse:
                 payment_method=form.cleaned_data["card_number"],
                 billing_country=request.user.country or "",
             )
+            return str(order.public_id)
+
+        try:
+            order_id, replayed = submit_once(
+                user_id=request.user.pk,
+                scope=f"certification.buy:{course.slug}",
+                token=form.cleaned_data["submission_token"],
+                action=pay,
+            )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            if order.is_paid:
-                messages.success(request, f"Payment received: you are enrolled in {course.title}.")
+            order = revenue.order_get(order_id)
+            if order is not None and order.is_paid:
+                if not replayed:  # a repeated submission just lands where the first one did
+                    messages.success(request, f"Payment received: you are enrolled in {course.title}.")
                 return redirect("certification:resume", slug=slug)
-            form.add_error(None, order.failure_message or f"The payment was not completed ({order.state}).")
+            state = order.state if order else "unknown"
+            form.add_error(
+                None, (order and order.failure_message) or f"The payment was not completed ({state})."
+            )
+            form.renew_token()
     return render(
         request, "certification/buy.html", {"course": course, "form": form, "price": _price(course)}
     )

@@ -17,8 +17,7 @@ from certification.views.common import can_teach, instructor_required
 def panel_context(request: HttpRequest) -> dict:
     if not request.user.is_authenticated:
         return {"panel": {}}
-    data = selectors.learner_dashboard(request.user)
-    return {"panel": {"rows": data["rows"][:3], "certificates": data["certificates"][:3]}}
+    return {"panel": selectors.learner_panel(request.user, limit=3)}
 
 
 @login_required

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from certification.models import Attempt, Exam, Item
-from certification.selectors import render_lesson_markdown
+from certification.rendering import render_lesson_markdown
+from certification.selectors import attempt_item_rows
 from certification.services import exams as exam_service
 from certification.views.common import flash_error
 from novacron.core.exceptions import DomainError
@@ -48,24 +49,11 @@ def exam_start(request: HttpRequest, public_id) -> HttpResponse:
 
 
 def _question_rows(attempt: Attempt) -> list[dict]:
-    rows = []
-    for attempt_item in attempt.items.select_related("item"):
-        item = attempt_item.item
-        texts = {str(o["id"]): o["text"] for o in item.options or []}
-        response = attempt_item.response
-        rows.append(
-            {
-                "position": attempt_item.position,
-                "kind": item.kind,
-                "skill": item.skill,
-                "stem_html": render_lesson_markdown(item.stem),
-                "options": [{"id": oid, "text": texts[oid]} for oid in attempt_item.option_order],
-                "response": response,
-                "response_list": response if isinstance(response, list) else [response] if response else [],
-                "attempt_item": attempt_item,
-                "item": item if not attempt.is_open else None,  # the key only after submission
-            }
-        )
+    rows = attempt_item_rows(attempt)
+    for row in rows:
+        response = row["response"]
+        row["stem_html"] = render_lesson_markdown(row["stem"])
+        row["response_list"] = response if isinstance(response, list) else [response] if response else []
     return rows
 
 

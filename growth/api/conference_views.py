@@ -35,10 +35,11 @@ from growth.api.serializers import (
     GrowthSubmissionInput,
     GrowthSubmissionOutput,
 )
-from growth.exceptions import NotFound, PermissionDenied
+from growth.exceptions import NotFound, PermissionDenied, ValidationError
 from growth.models import Conference, Question, Review, Room, Session, Sponsor, Submission, SubmissionType
 from growth.permissions import can_manage_conference
-from growth.selectors.review import anonymised_submission, reviewable_submissions
+from growth.selectors.conferences import PAST, UPCOMING, listed_conferences
+from growth.selectors.review import anonymised_submission, anonymised_submissions, reviewable_submissions
 from growth.selectors.schedule import release, schedule_json
 from growth.services.cfp import submission_create
 from growth.services.reviews import can_review, review_submit, submission_decide
@@ -58,14 +59,28 @@ class ConferenceListView(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="growth_conferences_list",
-        summary="Conferences",
-        responses={200: GrowthConferenceOutput(many=True)},
+        summary="Conferences, upcoming and past",
+        description="The list behind /community/conferences/: published (and cancelled) conferences with their "
+        "dates, timezone, format, location and portal page. Drafts are not listed.",
+        parameters=[
+            OpenApiParameter(
+                "when",
+                str,
+                enum=[UPCOMING, PAST],
+                description="upcoming: not yet ended, soonest first; past: ended, latest first; "
+                "omitted: all, in date order.",
+            )
+        ],
+        responses={200: GrowthConferenceOutput(many=True), 400: ERROR},
     )
     def get(self, request: Request) -> Response:
+        when = request.query_params.get("when", "")
+        if when not in ("", UPCOMING, PAST):
+            raise ValidationError("Use upcoming or past.", field="when")
         return paginated(
             request,
             self,
-            Conference.objects.select_related("event").prefetch_related("tracks"),
+            listed_conferences(when=when).prefetch_related("tracks"),
             GrowthConferenceOutput,
         )
 
@@ -175,9 +190,8 @@ class SubmissionListView(APIView):
         return Response(GrowthSubmissionOutput(submission).data, status=status.HTTP_201_CREATED)
 
 
-def _anonymised(submission: Submission, own: Review | None) -> dict:
+def _with_review(data: dict, own: Review | None) -> dict:
     """The anonymised submission with the reviewer's own review (`own`) of it."""
-    data = anonymised_submission(submission)
     data["my_review"] = (
         {"scores": own.scores, "score": str(own.score), "comment": own.comment} if own else None
     )
@@ -194,7 +208,10 @@ class ReviewQueueView(APIView):
     def get(self, request: Request) -> Response:
         subs = [s for _, s in reviewable_submissions(request.user)]
         own = {r.submission_id: r for r in Review.objects.filter(reviewer=request.user, submission__in=subs)}
-        items = [_anonymised(s, own.get(s.pk)) for s in subs]
+        items = [
+            _with_review(data, own.get(s.pk))
+            for s, data in zip(subs, anonymised_submissions(subs), strict=True)
+        ]
         return Response(GrowthAnonymisedSubmissionOutput(items, many=True).data)
 
 
@@ -216,7 +233,9 @@ class ReviewDetailView(APIView):
     def get(self, request: Request, reference: str) -> Response:
         submission = self._submission(request, reference)
         own = Review.objects.filter(submission=submission, reviewer=request.user).first()
-        return Response(GrowthAnonymisedSubmissionOutput(_anonymised(submission, own)).data)
+        return Response(
+            GrowthAnonymisedSubmissionOutput(_with_review(anonymised_submission(submission), own)).data
+        )
 
     @extend_schema(
         tags=TAGS,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from django.urls import reverse
+from django.utils import timezone
 from rest_framework import serializers
 
 from growth.models import (
@@ -23,7 +25,10 @@ from growth.models import (
     TicketType,
     TicketWaitlistEntry,
 )
+from growth.models.tickets import seats_left
+from growth.selectors.conferences import conference_location
 from growth.services.venue import attending_event_ids
+from growth.timezones import in_zone
 
 
 class GrowthChapterOutput(serializers.ModelSerializer):
@@ -155,9 +160,7 @@ class GrowthEventOutput(serializers.ModelSerializer):
         return event.stream_url if self._confirmed(event) else None
 
     def get_starts_at_local(self, event: Event) -> str:
-        import zoneinfo
-
-        return event.starts_at.astimezone(zoneinfo.ZoneInfo(event.timezone)).isoformat()
+        return in_zone(event.starts_at, event.timezone).isoformat()
 
 
 class GrowthEventInput(serializers.Serializer):
@@ -207,7 +210,7 @@ class GrowthTicketTypeOutput(serializers.ModelSerializer):
         fields = ["id", "name", "kind", "description", "price", "currency", "max_per_order", "available"]
 
     def get_available(self, ticket_type: TicketType) -> int:
-        return min((q.available for q in ticket_type.quotas.all()), default=0)
+        return seats_left(ticket_type.quotas.all())
 
 
 class GrowthTicketTypeInput(serializers.Serializer):
@@ -336,10 +339,54 @@ class GrowthConferenceOutput(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id")
     event = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     tracks = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    starts_at = serializers.DateTimeField(source="event.starts_at")
+    ends_at = serializers.DateTimeField(source="event.ends_at")
+    starts_at_local = serializers.SerializerMethodField(
+        help_text="Start in the conference's timezone (ISO 8601)."
+    )
+    timezone = serializers.CharField(source="event.timezone")
+    format = serializers.CharField(source="event.format", help_text="in_person, virtual or hybrid")
+    location = serializers.SerializerMethodField(
+        help_text="Venue name and city (the street address is for confirmed attendees), or Online."
+    )
+    state = serializers.CharField(source="event.state", help_text="published or cancelled")
+    upcoming = serializers.SerializerMethodField(help_text="True until the conference has ended.")
+    url = serializers.SerializerMethodField(help_text="The conference's portal page.")
 
     class Meta:
         model = Conference
-        fields = ["id", "slug", "name", "event", "cfp_opens_at", "cfp_closes_at", "tracks"]
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "event",
+            "starts_at",
+            "ends_at",
+            "starts_at_local",
+            "timezone",
+            "format",
+            "location",
+            "state",
+            "upcoming",
+            "url",
+            "cfp_opens_at",
+            "cfp_closes_at",
+            "tracks",
+        ]
+
+    def get_starts_at_local(self, conference: Conference) -> str:
+        return in_zone(conference.event.starts_at, conference.event.timezone).isoformat()
+
+    def get_location(self, conference: Conference) -> str:
+        return conference_location(conference)
+
+    def get_upcoming(self, conference: Conference) -> bool:
+        return conference.event.ends_at > timezone.now()
+
+    def get_url(self, conference: Conference) -> str:
+        path = reverse("growth:conference", args=[conference.slug])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
 
 
 class GrowthSubmissionInput(serializers.Serializer):

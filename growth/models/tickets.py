@@ -7,6 +7,7 @@ quota rows locked in pk order (see that module)."""
 
 import secrets
 import uuid
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models
@@ -36,6 +37,12 @@ class Quota(models.Model):
     @property
     def available(self) -> int:
         return max(self.size - self.used, 0)
+
+
+def seats_left(quotas: Iterable[Quota]) -> int:
+    """The seats a ticket type can still sell: it takes a seat in every one of its quotas, so the smallest
+    availability among them (none without a quota). Selling checks this on locked quota rows."""
+    return min((quota.available for quota in quotas), default=0)
 
 
 class TicketType(models.Model):

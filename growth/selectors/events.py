@@ -7,7 +7,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from growth.models import RSVP, Chapter, Event, Quota, Ticket, TicketHold, TicketType
+from growth.models import RSVP, Chapter, Event, Ticket, TicketHold, TicketType
+from growth.models.tickets import seats_left
 
 
 def chapters(*, q: str = "", country: str = "", region: str = "") -> QuerySet[Chapter]:
@@ -64,8 +65,7 @@ def ticket_types_with_availability(event: Event) -> list[dict[str, Any]]:
     types = event.ticket_types.filter(is_active=True).prefetch_related("quotas")
     result = []
     for ticket_type in types:
-        quotas: list[Quota] = list(ticket_type.quotas.all())
-        available = min((q.available for q in quotas), default=0)
+        available = seats_left(ticket_type.quotas.all())
         result.append({"type": ticket_type, "available": available, "sold_out": available <= 0})
     return result
 
@@ -88,3 +88,11 @@ def my_tickets(user: Any) -> QuerySet[Ticket]:
 
 def sold_count(ticket_type: TicketType) -> int:
     return Ticket.objects.filter(ticket_type=ticket_type, state=Ticket.State.VALID).count()
+
+
+def checked_in_count(event: Event) -> int:
+    """People checked in at the door: ticket holders, plus RSVPs for a free (unticketed) event."""
+    tickets = Ticket.objects.filter(event=event, checked_in_at__isnull=False).count()
+    if event.is_ticketed:
+        return tickets
+    return tickets + RSVP.objects.filter(event=event, checked_in_at__isnull=False).count()

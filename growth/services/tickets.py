@@ -26,6 +26,7 @@ from django.utils import timezone
 from growth import notifications
 from growth.exceptions import PermissionDenied, SoldOut, ValidationError
 from growth.models import RSVP, Event, Quota, Ticket, TicketHold, TicketType, TicketWaitlistEntry, Voucher
+from growth.models.tickets import seats_left
 from novacron.core.services.audit import audit_record
 
 ITEM_TYPE = "growth.ticket"
@@ -64,7 +65,7 @@ def _lock_sharing(ticket_type_id: int) -> tuple[list[Quota], dict[int, list[Quot
 
 def _take(quotas: list[Quota], quantity: int) -> bool:
     """With the quotas locked: reserve `quantity` seats in each, or nothing if one lacks them."""
-    if not quotas or any(q.size - q.used < quantity for q in quotas):
+    if seats_left(quotas) < quantity:
         return False
     Quota.objects.filter(pk__in=[q.pk for q in quotas]).update(used=F("used") + quantity)
     for q in quotas:  # keep the locked objects current for the next check in this transaction

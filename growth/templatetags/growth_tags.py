@@ -1,12 +1,12 @@
 """Template helpers: times in a given timezone, money from minor units."""
 
-import zoneinfo
 from datetime import datetime
 
 from django import template
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from growth.timezones import format_for_viewer, format_in_zone
 from novacron.core.money import Money
 
 register = template.Library()
@@ -15,21 +15,13 @@ register = template.Library()
 @register.filter
 def in_tz(value: datetime | None, tz_name: str) -> str:
     """ "Tue 12 May 2026, 18:30 CEST" in `tz_name` (the event's timezone)."""
-    if value is None:
-        return ""
-    try:
-        tz = zoneinfo.ZoneInfo(tz_name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = zoneinfo.ZoneInfo("UTC")
-    return timezone.localtime(value, tz).strftime("%a %d %b %Y, %H:%M %Z")
+    return format_in_zone(value, tz_name)
 
 
 @register.filter
 def in_viewer_tz(value: datetime | None) -> str:
     """The same instant in the viewer's timezone (activated by UserTimezoneMiddleware; UTC when signed out)."""
-    if value is None:
-        return ""
-    return timezone.localtime(value).strftime("%a %d %b %Y, %H:%M %Z")
+    return format_for_viewer(value)
 
 
 @register.filter

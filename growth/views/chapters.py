@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +19,7 @@ from growth.models import (
 )
 from growth.onboarding import STEPS
 from growth.permissions import can_manage_chapter, organises_chapter
+from growth.selectors.conferences import listed_conferences
 from growth.selectors.events import chapters as chapters_query
 from growth.selectors.events import upcoming_events
 from growth.services.chapters import chapter_join, chapter_leave, onboarding_set
@@ -28,14 +30,12 @@ from novacron.core.portal import render_markdown
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    from growth.models import Conference
-
     return render(
         request,
         "growth/index.html",
         {
             "events": upcoming_events()[:8],
-            "conferences": Conference.objects.select_related("event").order_by("-event__starts_at")[:3],
+            "conferences": listed_conferences().reverse()[:3],
             "chapter_count": Chapter.objects.filter(is_active=True).count(),
             "filter_form": ChapterFilterForm(),
         },
@@ -90,7 +90,7 @@ def chapter_membership(request: HttpRequest, slug: str) -> HttpResponse:
     chapter = get_object_or_404(Chapter, slug=slug, is_active=True)
     if request.POST.get("action") == "leave":
         chapter_leave(chapter=chapter, user=request.user)
-        run(request, lambda: None, success=f"You left {chapter.name}.")
+        messages.success(request, f"You left {chapter.name}.")
     else:
         run(
             request,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,7 +27,13 @@ from growth.models import (
     Submission,
 )
 from growth.permissions import can_manage_conference, is_community_staff, reviewer_track_ids, sponsor_staff
-from growth.selectors.review import anonymised_submission, review_summary, reviewable_submissions
+from growth.selectors.conferences import conference_lists, conference_location
+from growth.selectors.review import (
+    anonymised_submission,
+    anonymised_submissions,
+    review_summaries,
+    reviewable_submissions,
+)
 from growth.selectors.schedule import release, released_sessions, schedule_json, schedule_rows
 from growth.services.cfp import cfp_is_open, speaker_profile_save, submission_create, submission_withdraw
 from growth.services.funding import funding_approve, funding_reject
@@ -50,6 +57,17 @@ def _conference(slug: str) -> Conference:
 def _organiser(request: HttpRequest, conference: Conference) -> None:
     if not can_manage_conference(request.user, conference):
         raise Http404
+
+
+def conference_list(request: HttpRequest) -> HttpResponse:
+    lists = conference_lists()
+
+    def rows(conferences: list[Conference]) -> list[dict]:
+        return [{"conference": c, "event": c.event, "location": conference_location(c)} for c in conferences]
+
+    return render(
+        request, "growth/conferences.html", {"upcoming": rows(lists.upcoming), "past": rows(lists.past)}
+    )
 
 
 def conference_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -146,11 +164,14 @@ def my_submissions(request: HttpRequest) -> HttpResponse:
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Submissions in the reviewer's tracks: anonymised data only, with the reviewer's own score."""
-    items = []
     mine = dict(Review.objects.filter(reviewer=request.user).values_list("submission_id", "score"))
-    for conference, submission in reviewable_submissions(request.user):
-        data = anonymised_submission(submission)
-        items.append({"conference": conference.name, "data": data, "my_score": mine.get(submission.pk)})
+    pairs = list(reviewable_submissions(request.user))
+    items = [
+        {"conference": conference.name, "data": data, "my_score": mine.get(submission.pk)}
+        for (conference, submission), data in zip(
+            pairs, anonymised_submissions([s for _, s in pairs]), strict=True
+        )
+    ]
     return render(request, "growth/review_queue.html", {"items": items})
 
 
@@ -205,15 +226,20 @@ def conference_submissions(request: HttpRequest, slug: str) -> HttpResponse:
                 success="Decision sent.",
             )
         return redirect("growth:conference_submissions", slug=slug)
-    rows = []
-    for submission in conference.submissions.select_related("track", "submission_type", "submitter"):
-        rows.append(
-            {
-                "submission": submission,
-                "summary": review_summary(submission),
-                "speakers": ", ".join(s.user.display_name or s.user.email for s in submission.speakers.all()),
-            }
+    submissions = list(
+        conference.submissions.select_related("track", "submission_type", "submitter").prefetch_related(
+            "speakers__user"
         )
+    )
+    summaries = review_summaries(submissions)
+    rows = [
+        {
+            "submission": submission,
+            "summary": summaries[submission.pk],
+            "speakers": ", ".join(s.user.display_name or s.user.email for s in submission.speakers.all()),
+        }
+        for submission in submissions
+    ]
     rows.sort(key=lambda r: -(r["summary"]["mean"] or -1))
     return render(
         request,
@@ -256,7 +282,7 @@ def schedule_editor(request: HttpRequest, slug: str) -> HttpResponse:
         if ok:
             warnings = result[1]
             if not warnings:
-                run(request, lambda: None, success="Session saved.")
+                messages.success(request, "Session saved.")
                 return redirect("growth:schedule_editor", slug=slug)
     sessions = conference.sessions.select_related("room", "submission")
     return render(
@@ -436,11 +462,9 @@ def sponsor_leads(request: HttpRequest, public_id: str) -> HttpResponse:
             ),
         )
         if ok:
-            run(
+            messages.success(
                 request,
-                lambda: None,
-                success=("Lead captured: " if result[1] else "Already a lead: ")
-                + result[0].ticket.attendee_name,
+                ("Lead captured: " if result[1] else "Already a lead: ") + result[0].ticket.attendee_name,
             )
         return redirect("growth:sponsor_leads", public_id=public_id)
     if request.GET.get("format") == "csv":

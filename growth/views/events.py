@@ -10,9 +10,10 @@ from django.views.decorators.http import require_POST
 
 from growth import calendars
 from growth.forms import ReserveForm, TicketTypeForm
-from growth.models import RSVP, CalendarToken, CheckIn, Event, Ticket, TicketType, TicketWaitlistEntry
+from growth.models import RSVP, CalendarToken, CheckIn, Event, TicketType, TicketWaitlistEntry
 from growth.permissions import can_manage_event
 from growth.selectors.events import (
+    checked_in_count,
     event_counts,
     rsvp_of,
     ticket_types_with_availability,
@@ -80,12 +81,11 @@ def event_rsvp(request: HttpRequest, slug: str) -> HttpResponse:
         rsvp, ok = run(request, lambda: rsvp_create(event=event, user=request.user))
         if ok:
             if rsvp.state == RSVP.State.GOING:
-                run(request, lambda: None, success="You're going! The venue details are on this page.")
+                messages.success(request, "You're going! The venue details are on this page.")
             else:
-                run(
+                messages.success(
                     request,
-                    lambda: None,
-                    success="The event is full: you're on the waitlist. We'll email you if a seat frees up.",
+                    "The event is full: you're on the waitlist. We'll email you if a seat frees up.",
                 )
     return redirect("growth:event", slug=slug)
 
@@ -126,12 +126,10 @@ def event_waitlist(request: HttpRequest, slug: str) -> HttpResponse:
         ticket_type = get_object_or_404(TicketType, event=event, public_id=request.POST.get("ticket_type"))
         entry, ok = run(request, lambda: waitlist_join(user=request.user, ticket_type=ticket_type))
         if ok and entry.state == TicketWaitlistEntry.State.OFFERED:
-            run(request, lambda: None, success="A seat was free: it is reserved for you in your cart.")
+            messages.success(request, "A seat was free: it is reserved for you in your cart.")
             return redirect("growth:cart")
         if ok:
-            run(
-                request, lambda: None, success="You're on the waitlist. We'll email you when a seat is yours."
-            )
+            messages.success(request, "You're on the waitlist. We'll email you when a seat is yours.")
     return redirect("growth:event", slug=slug)
 
 
@@ -233,8 +231,7 @@ def event_check_in(request: HttpRequest, slug: str) -> HttpResponse:
             "rsvps": []
             if event.is_ticketed
             else RSVP.objects.filter(event=event, state="going").select_related("user"),
-            "checked_in": Ticket.objects.filter(event=event, checked_in_at__isnull=False).count()
-            + RSVP.objects.filter(event=event, checked_in_at__isnull=False, event__is_ticketed=False).count(),
+            "checked_in": checked_in_count(event),
             "recent": CheckIn.objects.filter(ticket__event=event).select_related("ticket")[:10],
         },
     )
@@ -248,7 +245,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
 
         token.token = secrets.token_urlsafe(32)
         token.save(update_fields=["token", "created_at"])
-        run(request, lambda: None, success="New feed address created; the old one no longer works.")
+        messages.success(request, "New feed address created; the old one no longer works.")
         return redirect("growth:calendar")
     url = request.build_absolute_uri(f"/community/calendar/{token.token}.ics")
     return render(request, "growth/calendar.html", {"feed_url": url})

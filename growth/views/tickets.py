@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +14,9 @@ from growth.models import Ticket, TicketHold
 from growth.selectors.events import cart, my_tickets
 from growth.services.tickets import hold_release, holds_checkout, ticket_assign, ticket_set_lead_consent
 from growth.views.common import run
+from novacron.core.exceptions import DomainError
+from novacron.core.once import submit_once
+from revenue import facade as revenue
 
 
 @login_required
@@ -20,23 +24,36 @@ def cart_view(request: HttpRequest) -> HttpResponse:
     holds = list(cart(request.user))
     form = PayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        order, ok = run(
-            request,
-            lambda: holds_checkout(
+
+        def pay() -> str:
+            order = holds_checkout(
                 buyer=request.user,
                 holds=holds,
                 payment_method=form.cleaned_data["card_number"],
                 billing_country=form.cleaned_data["billing_country"],
-            ),
-            form=form,
-        )
-        if ok and order.state == "paid":
-            run(request, lambda: None, success="Paid — your tickets are below.")
-            return redirect("growth:tickets")
-        if ok:
-            form.add_error(
-                None, order.failure_message or f"The payment is {order.state}. No tickets were issued."
             )
+            return str(order.public_id)
+
+        try:
+            order_id, replayed = submit_once(
+                user_id=request.user.pk,
+                scope="growth.cart",
+                token=form.cleaned_data["submission_token"],
+                action=pay,
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            order = revenue.order_get(order_id)
+            if order is not None and order.state == "paid":
+                if not replayed:  # a repeated submission lands where the first one did
+                    messages.success(request, "Paid — your tickets are below.")
+                return redirect("growth:tickets")
+            state = order.state if order else "unknown"
+            form.add_error(
+                None, (order and order.failure_message) or f"The payment is {state}. No tickets were issued."
+            )
+            form.renew_token()
     total = sum(h.unit_amount * h.quantity for h in holds)
     return render(
         request,

@@ -33,6 +33,9 @@ def test_seed_twice_creates_no_duplicates_and_tells_the_whole_story():
     assert ticket.leads.exists()
     assert FundingRequest.objects.filter(state="paid").exists()
     assert Event.objects.get(slug="berlin-hands-on-evening").rsvps.filter(state="waitlisted").exists()
+    listed = Client().get("/community/conferences/").content.decode()
+    assert "NovaCron Summit 2027" in listed
+    assert "NovaCron Summit 2026" in listed  # the past part is not empty in the demo
 
 
 @pytest.mark.django_db

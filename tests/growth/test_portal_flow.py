@@ -24,6 +24,10 @@ from tests.growth.factories import (
 pytestmark = pytest.mark.django_db
 
 
+def _token(page: str) -> str:
+    return re.search(r'name="submission_token" value="([0-9a-f]{32})"', page).group(1)
+
+
 def _client(user):
     client = Client()
     client.force_login(user)
@@ -126,11 +130,18 @@ def test_buy_a_summit_ticket_and_get_checked_in_with_its_qr_code(django_capture_
     )
     assert response.status_code == 302
     assert response["Location"] == "/community/tickets/cart/"
-    assert "$699.00" in b.get("/community/tickets/cart/").content.decode()
-    assert b.post("/community/tickets/cart/", {"card_number": "4000 0000 0000 0002"}).status_code == 200
+    cart = b.get("/community/tickets/cart/").content.decode()
+    assert "$699.00" in cart
+    declined = b.post(
+        "/community/tickets/cart/", {"card_number": "4000 0000 0000 0002", "submission_token": _token(cart)}
+    )
+    assert declined.status_code == 200
     assert not Ticket.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        response = b.post("/community/tickets/cart/", {"card_number": "4242 4242 4242 4242"})
+        response = b.post(
+            "/community/tickets/cart/",
+            {"card_number": "4242 4242 4242 4242", "submission_token": _token(declined.content.decode())},
+        )
     assert response.status_code == 302
     ticket = Ticket.objects.get(holder=buyer)
     badge = b.get(f"/community/tickets/{ticket.public_id}/").content.decode()
@@ -173,6 +184,7 @@ def test_portal_pages_render(django_capture_on_commit_callbacks):
         "/community/speaker/",
         "/community/submissions/",
         "/community/review/",
+        "/community/conferences/",
         "/community/conferences/summit/",
         "/community/conferences/summit/schedule/",
         "/community/conferences/summit/sponsors/",
