@@ -107,7 +107,7 @@ def render_markdown(text: str, *, docs_path: str | None = None) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
-        attributes={"*": {"id", "class"}, "a": {"href", "title"}},
+        attributes={"*": {"id", "class"}, "a": {"href", "title"}, "img": {"src", "alt", "title"}},
         attribute_filter=links,
     )
 

@@ -21,3 +21,15 @@ def test_the_revenue_area_page_links_work(client):
     page = client.get("/revenue/").content.decode()
     assert 'href="/devex/docs/user/payouts/' in page
     assert ".md" not in "".join(re.findall(r'href="([^"]*)"', page))
+
+
+def test_markdown_keeps_images_but_not_scripts_or_handlers():
+    html = render_markdown(
+        '![Architecture](https://example.com/a.png "Diagram")\n\n'
+        '<img src="javascript:alert(1)" onerror="alert(2)">\n\n<script>alert(3)</script>'
+    )
+
+    assert '<img alt="Architecture" src="https://example.com/a.png" title="Diagram">' in html
+    assert "javascript:" not in html
+    assert "onerror" not in html
+    assert "<script" not in html
