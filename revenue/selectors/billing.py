@@ -213,6 +213,8 @@ def tax_report_csv(*, start: date, end: date, jurisdiction: str = "") -> str:
 def coupons_with_usage() -> QuerySet[Coupon]:
     """Coupons with their seller and `used`: the redemptions that still count (order neither failed nor
     canceled). One query for any number of coupons."""
-    return Coupon.objects.select_related("seller").annotate(
-        used=Count("redemptions", filter=~Q(redemptions__order__state__in=NOT_COUNTING))
+    return (
+        Coupon.objects.select_related("seller")
+        .annotate(used=Count("redemptions", filter=~Q(redemptions__order__state__in=NOT_COUNTING)))
+        .order_by("code")  # an aggregate drops Meta.ordering
     )
