@@ -376,6 +376,23 @@ REVENUE_BANK_ACCOUNT = env.dict(
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # e.g. a localstripe server in tests
+# Exchange rates (docs/finance/currencies.md): the provider class `manage.py fx_update` and the daily task use —
+# revenue.fx_providers.ManualRateProvider (finance enters rates) or revenue.fx_providers.EcbRateProvider.
+REVENUE_FX_PROVIDER = env.str("REVENUE_FX_PROVIDER", default="revenue.fx_providers.ManualRateProvider")
+REVENUE_FX_ECB_URL = env.str(
+    "REVENUE_FX_ECB_URL", default="https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml"
+)
+REVENUE_FX_PIVOT = env.str("REVENUE_FX_PIVOT", default="EUR")  # cross rates only through this currency
+REVENUE_FX_STALE_DAYS = env.int("REVENUE_FX_STALE_DAYS", default=7)
+REVENUE_FX_DAILY_UPDATE = env.bool("REVENUE_FX_DAILY_UPDATE", default=True)
+if REVENUE_FX_DAILY_UPDATE:  # after the ECB's ~16:00 CET publication
+    CELERY_BEAT_SCHEDULE["revenue.update_fx_rates"] = {
+        "task": "revenue.update_fx_rates",
+        "schedule": crontab(minute=30, hour=16),
+    }
+# Tax evidence: the request header a trusted proxy/CDN sets to the client's country (e.g. CF-IPCountry);
+# empty = no IP country evidence.
+REVENUE_IP_COUNTRY_HEADER = env.str("REVENUE_IP_COUNTRY_HEADER", default="")
 
 # --- Developer tools: the docs assistant's optional LLM backend (off unless BASE_URL and MODEL are set) -----------
 # Any OpenAI-compatible chat-completions endpoint, e.g. DEVEX_LLM_BASE_URL=http://127.0.0.1:8080/v1 (the request

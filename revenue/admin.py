@@ -9,13 +9,14 @@ Exchange rates, products and seller settings are editable.
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
 from novacron.core.exceptions import DomainError
-from novacron.core.money import Money
+from novacron.core.money import CurrencyError, Money, validate_currency
 from revenue.models import (
     Account,
     Dispute,
@@ -38,6 +39,12 @@ from revenue.services.escrow import escrow_release_due
 from revenue.services.payouts import payout_mark_failed, payout_mark_paid, payouts_create_due
 from revenue.services.refunds import refund_manual_settle
 from revenue.services.tiers import tiers_recompute
+from revenue.volume_pricing import (
+    VolumeTierError,
+    volume_tiers_clean,
+    volume_tiers_format,
+    volume_tiers_parse,
+)
 
 
 def _money(amount: int | None, currency: str) -> str:
@@ -530,19 +537,115 @@ class SellerTierChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ExchangeRate)
-class ExchangeRateAdmin(admin.ModelAdmin):
-    list_display = ("as_of", "base", "quote", "rate", "source")
+class ExchangeRateAdmin(FinanceActionsMixin, admin.ModelAdmin):
+    """Saving goes through `rate_enter` (finance only, source manual, audited); the action fetches the day's rates
+    from REVENUE_FX_PROVIDER like `manage.py fx_update`."""
+
+    list_display = ("as_of", "base", "quote", "rate", "source", "entered_by")
     list_filter = ("base", "quote", "source")
     date_hierarchy = "as_of"
+    fields = ("base", "quote", "rate", "as_of", "source", "entered_by", "recorded_at")
+    readonly_fields = ("source", "entered_by", "recorded_at")
+    actions = ["update_from_provider"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and request.user.has_perm("accounts.manage_finance")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and request.user.has_perm(
+            "accounts.manage_finance"
+        )
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class Checked(form):  # type: ignore[misc, valid-type]
+            def clean(self) -> dict:
+                cleaned = super().clean()
+                for name in ("base", "quote"):
+                    if name in self.fields and cleaned.get(name):
+                        try:
+                            cleaned[name] = validate_currency(cleaned[name])
+                        except CurrencyError as exc:
+                            self.add_error(name, str(exc))
+                return cleaned
+
+        return Checked
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # A pair and day are the row's identity: correct the rate, or enter a new day.
+        return (*self.readonly_fields, "base", "quote", "as_of") if obj else self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: ExchangeRate, form: Any, change: bool) -> None:
+        from revenue.services.fx import rate_enter
+
+        try:
+            saved = rate_enter(
+                actor=request.user, base=obj.base, quote=obj.quote, rate=obj.rate, as_of=obj.as_of
+            )
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        obj.pk, obj.source, obj.entered_by = saved.pk, saved.source, saved.entered_by
+
+    @admin.action(
+        description="Fetch today's rates from the configured provider (all pairs, not only the selection)"
+    )
+    def update_from_provider(self, request: HttpRequest, queryset: QuerySet) -> None:
+        from revenue.fx_providers import ProviderError
+        from revenue.services.fx import rates_update
+
+        try:
+            result = rates_update()
+        except ProviderError as exc:
+            self.message_user(request, f"Rates not updated: {exc}", messages.ERROR)
+        else:
+            self.message_user(request, result.summary(), messages.SUCCESS)
+
+
+class ProductAdminForm(forms.ModelForm):
+    """Volume tiers as "quantity:unit price" pairs in minor units ("10:1800, 50:1500"), checked like the API."""
+
+    volume_tiers = forms.CharField(
+        required=False,
+        help_text='Volume prices, e.g. "10:1800, 50:1500": from 10 units 1800 minor units each, from 50 1500 each '
+        "(every unit at the tier the quantity reaches). Empty: one price.",
+    )
+
+    class Meta:
+        model = Product
+        fields = ["seller", "name", "description", "unit_amount", "currency", "volume_tiers", "is_active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["volume_tiers"] = volume_tiers_format(self.instance.volume_tiers or [])
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        try:
+            tiers = volume_tiers_parse(cleaned.get("volume_tiers") or "")
+            cleaned["volume_tiers"] = [
+                t.as_dict()
+                for t in volume_tiers_clean(tiers, list_unit_amount=cleaned.get("unit_amount") or 0)
+            ]
+        except VolumeTierError as exc:
+            self.add_error("volume_tiers", str(exc))
+        return cleaned
 
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ("name", "seller", "price", "is_active")
+    form = ProductAdminForm
+    list_display = ("name", "seller", "price", "has_volume_tiers", "is_active")
     list_filter = ("is_active", "currency")
     search_fields = ("name", "seller__display_name")
     list_select_related = ("seller",)
     readonly_fields = ("public_id", "created_at", "updated_at")
+
+    @admin.display(description="Volume tiers", boolean=True)
+    def has_volume_tiers(self, obj: Product) -> bool:
+        return bool(obj.volume_tiers)
 
     @admin.display(description="Price", ordering="unit_amount")
     def price(self, obj: Product) -> str:

@@ -309,3 +309,66 @@ def _seed_billing(out: TextIO) -> list[str]:
         f"  Coupons (WELCOME10 used by developer@{DOMAIN}): /revenue/finance/coupons/; self-billing statements: "
         f"developer@{DOMAIN} → /revenue/billing/statements/",
     ]
+
+
+# --- currencies and volume prices (docs/finance/currencies.md) ---------------------------------------------------
+# Finance's manual rates (the default provider is the manual one): 1 EUR = rate X, as the ECB quotes them; BHD and
+# KWD have three decimals, JPY none. A per-seat product with volume tiers, and a 12-seat sale whose invoice shows
+# the list price and the volume discount.
+MANUAL_RATES = [
+    ("EUR", "JPY", "181.13"),
+    ("EUR", "GBP", "0.87943"),
+    ("EUR", "CHF", "0.9322"),
+    ("EUR", "BHD", "0.4366"),
+]
+SEATS_PRODUCT = (
+    "Cron Insights Team — per seat (monthly)",
+    2000,
+    "USD",
+    "Volume prices: 10+ seats and 50+ seats.",
+)
+SEAT_TIERS = [{"min_quantity": 10, "unit_amount": 1800}, {"min_quantity": 50, "unit_amount": 1500}]
+
+_seed_with_billing = seed
+
+
+def seed(out: TextIO) -> list[str]:  # extends the seeders above
+    return _seed_with_billing(out) + _seed_fx_volume(out)
+
+
+def _seed_fx_volume(out: TextIO) -> list[str]:
+    from revenue.models import ExchangeRate
+    from revenue.services.fx import rate_enter
+
+    finance, developer, buyer = _user("finance"), _user("developer"), _user("buyer")
+    today = timezone.localdate()
+    for base, quote, rate in MANUAL_RATES:
+        if not ExchangeRate.objects.filter(base=base, quote=quote, as_of=today).exists():
+            rate_enter(actor=finance, base=base, quote=quote, rate=rate, as_of=today)
+    dev_seller = seller_ensure(
+        kind=Seller.Kind.DEVELOPER,
+        display_name=developer.display_name or "Dev Developer",
+        user_id=developer.pk,
+    )
+    seats = Product.objects.filter(seller=dev_seller, name=SEATS_PRODUCT[0]).first()
+    if seats is None:
+        name, amount, currency, description = SEATS_PRODUCT
+        seats = product_create(
+            seller=dev_seller,
+            actor=developer,
+            name=name,
+            unit_amount=amount,
+            currency=currency,
+            description=description,
+            volume_tiers=SEAT_TIERS,
+        )
+    if not Order.objects.filter(lines__item_id=str(seats.public_id)).exists():
+        _buy(buyer, seats, when=timezone.now(), quantity=12)
+    out.write(
+        "  revenue currencies: manual EUR rates (JPY, GBP, CHF, BHD), a per-seat product with volume tiers\n"
+    )
+    return [
+        f"  Exchange rates (manual provider): finance@{DOMAIN} → /revenue/finance/fx-rates/",
+        f"  Volume prices: buyer@{DOMAIN} bought 12 seats of “{SEATS_PRODUCT[0]}” at the 10+ price (invoice on "
+        "/revenue/billing/); try 50 seats on /revenue/buy/",
+    ]

@@ -394,3 +394,23 @@ def seller_tier(seller_id: int) -> TierSummary | None:
         distance_usd=progress.distance_usd,
         benefits=progress.benefits,
     )
+
+
+from revenue.volume_pricing import volume_price, volume_tiers_clean  # noqa: E402  (kept with its section)
+
+# --- volume pricing (per-seat plans) ----------------------------------------------------------------------------
+
+
+def volume_unit_amount(tiers: Sequence[Any], quantity: int, *, list_unit_amount: int) -> int:
+    """The unit price (minor units) of `quantity` units under volume tiers, mode "volume": every unit at the price
+    of the tier the quantity reaches (the tier with the highest `min_quantity` ≤ quantity), else
+    `list_unit_amount`. `tiers`: {"min_quantity": int, "unit_amount": int} dicts or (min_quantity, unit_amount)
+    pairs, in any order. The line's net is exactly unit × quantity. Pure: no database. Raises ValueError for a
+    quantity below 1. Validate tiers a seller enters with `volume_tiers_check` first."""
+    return volume_price(list_unit_amount=list_unit_amount, tiers=tiers, quantity=quantity).unit_amount
+
+
+def volume_tiers_check(tiers: Sequence[Any], *, list_unit_amount: int) -> list[dict[str, int]]:
+    """Tiers sorted and checked (from quantity 2, each cheaper than the list price and the tier below); raises
+    ValueError with a message a seller can act on."""
+    return [tier.as_dict() for tier in volume_tiers_clean(tiers, list_unit_amount=list_unit_amount)]

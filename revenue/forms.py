@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from novacron.core.exceptions import DomainError
-from novacron.core.money import SUPPORTED_CURRENCIES, CurrencyError, Money
+from novacron.core.money import SUPPORTED_CURRENCIES, CurrencyError, Money, minor_units
 from novacron.core.once import SubmissionTokenField
 from revenue.models import AccountKind, Dispute, PayoutAccount, Product
 
@@ -38,6 +38,16 @@ def money_from_major(value: Decimal, currency: str) -> int:
 # --- buyers --------------------------------------------------------------------------------------------------
 
 
+def product_label(product: Product) -> str:
+    """ "Name — price (seller)", with the volume prices: "… · from 10: €18.00 each"."""
+    label = f"{product.name} — {Money(product.unit_amount, product.currency).format()} ({product.seller.display_name})"
+    tiers = [
+        f"from {t['min_quantity']}: {Money(int(t['unit_amount']), product.currency).format()} each"
+        for t in product.volume_tiers or []
+    ]
+    return " · ".join([label, *tiers])
+
+
 class BuyForm(forms.Form):
     PAYMENT_CARD = "card"
     PAYMENT_BANK = "bank_transfer"
@@ -45,7 +55,12 @@ class BuyForm(forms.Form):
     product = forms.ModelChoiceField(
         queryset=Product.objects.none(), empty_label=None, help_text="Priced before tax, in its own currency."
     )
-    quantity = forms.IntegerField(min_value=1, max_value=20, initial=1)
+    quantity = forms.IntegerField(
+        min_value=1,
+        max_value=1000,
+        initial=1,
+        help_text="Seats or units; volume prices apply from their tier.",
+    )
     payment = forms.ChoiceField(
         label="Pay with",
         choices=[(PAYMENT_CARD, "Card (local test gateway)"), (PAYMENT_BANK, "Bank transfer")],
@@ -63,6 +78,16 @@ class BuyForm(forms.Form):
     billing_country = forms.CharField(
         max_length=2, min_length=2, required=False, help_text="Two-letter country code, e.g. DE or US."
     )
+    vat_number = forms.CharField(
+        label="VAT number",
+        max_length=20,
+        required=False,
+        help_text="Businesses in the EU or UK (no VAT across borders). Empty: the number in your billing details "
+        "(or the organisation's) is used.",
+    )
+    coupon = forms.CharField(
+        label="Coupon code", max_length=40, required=False, help_text="Optional; taken off before tax."
+    )
     organization = forms.TypedChoiceField(
         label="Buy for",
         required=False,
@@ -76,9 +101,7 @@ class BuyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["submission_token"].initial = SubmissionTokenField.new()
         self.fields["product"].queryset = products if products is not None else Product.objects.none()
-        self.fields["product"].label_from_instance = lambda p: (
-            f"{p.name} — {Money(p.unit_amount, p.currency).format()} ({p.seller.display_name})"
-        )
+        self.fields["product"].label_from_instance = product_label
         self.fields["organization"].choices = [("", "Myself")] + [(o.id, o.name) for o in organizations]
         if not organizations:
             self.fields["organization"].widget = forms.HiddenInput()
@@ -88,6 +111,12 @@ class BuyForm(forms.Form):
 
     def clean_billing_country(self) -> str:
         return self.cleaned_data["billing_country"].upper()
+
+    def clean_coupon(self) -> str:
+        return self.cleaned_data["coupon"].strip().upper()
+
+    def clean_vat_number(self) -> str:
+        return "".join(self.cleaned_data["vat_number"].split()).upper()
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -240,3 +269,112 @@ class RefundNotSentForm(forms.Form):
 
 class PayoutFailedForm(forms.Form):
     message = forms.CharField(max_length=255, help_text="Why the payout failed, e.g. the bank's return code.")
+
+
+# --- exchange rates (finance) ---------------------------------------------------------------------------------
+
+
+class FxRateForm(forms.Form):
+    base = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="EUR", help_text="1 unit of this currency …")
+    quote = forms.ChoiceField(
+        choices=CURRENCY_CHOICES, initial="USD", help_text="… is worth the rate in this one."
+    )
+    rate = forms.DecimalField(
+        min_value=Decimal("0.0000000001"), max_digits=20, decimal_places=10, help_text="e.g. 1.0850"
+    )
+    as_of = forms.DateField(
+        label="Valid from",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Empty: today. It applies until a later rate of the pair.",
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("base") and cleaned.get("base") == cleaned.get("quote"):
+            self.add_error("quote", "Choose two different currencies.")
+        return cleaned
+
+
+class FxRateFilterForm(forms.Form):
+    currency = forms.ChoiceField(required=False, choices=[("", "All currencies"), *CURRENCY_CHOICES])
+    source = forms.CharField(required=False, max_length=40, help_text="ecb, manual, demo …")
+
+
+# --- seller products -------------------------------------------------------------------------------------------
+
+
+class ProductForm(forms.Form):
+    """A seller's product; prices in major units ("20.00"), converted to minor units of the chosen currency."""
+
+    seller = forms.TypedChoiceField(coerce=int, label="Sold by")
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
+    price = forms.DecimalField(
+        min_value=Decimal(0), max_digits=14, decimal_places=3, help_text="Before tax, per unit."
+    )
+    volume_tiers = forms.CharField(
+        label="Volume prices",
+        required=False,
+        help_text='Optional: "quantity: unit price" pairs, e.g. "10: 18.00, 50: 15.00" — from 10 units every unit '
+        "costs 18.00, from 50 every unit 15.00.",
+    )
+    is_active = forms.BooleanField(label="On sale", required=False, initial=True)
+
+    def __init__(self, *args, sellers=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["seller"].choices = [(s.pk, s.display_name) for s in sellers]
+        if len(self.fields["seller"].choices) == 1:
+            self.fields["seller"].widget = forms.HiddenInput()
+            self.fields["seller"].initial = self.fields["seller"].choices[0][0]
+
+    @classmethod
+    def initial_for(cls, product: Product) -> dict:
+        digits = minor_units(product.currency)
+
+        def major(amount: int) -> str:
+            return f"{Decimal(amount).scaleb(-digits):f}"
+
+        return {
+            "seller": product.seller_id,
+            "name": product.name,
+            "description": product.description,
+            "currency": product.currency,
+            "price": major(product.unit_amount),
+            "volume_tiers": ", ".join(
+                f"{t['min_quantity']}: {major(int(t['unit_amount']))}" for t in product.volume_tiers or []
+            ),
+            "is_active": product.is_active,
+        }
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        currency = cleaned.get("currency")
+        if not currency:
+            return cleaned
+        if cleaned.get("price") is not None:
+            try:
+                cleaned["unit_amount"] = money_from_major(cleaned["price"], currency)
+            except forms.ValidationError as exc:
+                self.add_error("price", exc)
+        tiers = []
+        for part in filter(None, (p.strip() for p in (cleaned.get("volume_tiers") or "").split(","))):
+            quantity, sep, price = part.partition(":")
+            try:
+                if not sep or not quantity.strip().isdigit():
+                    raise forms.ValidationError(f'"{part}" is not "quantity: unit price", e.g. 10: 18.00.')
+                tiers.append(
+                    {
+                        "min_quantity": int(quantity),
+                        "unit_amount": money_from_major(Decimal(price.strip()), currency),
+                    }
+                )
+            except (forms.ValidationError, ArithmeticError) as exc:
+                message = (
+                    exc.messages[0] if isinstance(exc, forms.ValidationError) else f'"{part}": not a price.'
+                )
+                self.add_error("volume_tiers", message)
+                break
+        cleaned["tiers"] = tiers
+        return cleaned

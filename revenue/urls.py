@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from revenue.views import billing, buyers, finance, sellers
+from revenue.views import billing, buyers, finance, fx, products, sellers
 
 app_name = "revenue"
 urlpatterns = [
@@ -81,4 +81,8 @@ urlpatterns = [
         finance.finance_payout_failed,
         name="finance_payout_failed",
     ),
+    path("finance/fx-rates/", fx.finance_fx_rates, name="finance_fx_rates"),
+    path("finance/fx-rates/update/", fx.finance_fx_update, name="finance_fx_update"),
+    path("products/", products.seller_products, name="seller_products"),
+    path("products/<uuid:public_id>/", products.seller_product_edit, name="seller_product_edit"),
 ]

@@ -131,6 +131,21 @@ class BankTransferReceivedInput(serializers.Serializer):
 
 
 # --- products --------------------------------------------------------------------------------------------------
+class VolumeTierIO(serializers.Serializer):
+    min_quantity = serializers.IntegerField(
+        min_value=2, help_text="From this quantity (1 pays the list price)."
+    )
+    unit_amount = serializers.IntegerField(
+        min_value=0, help_text="Price per unit in minor units, before tax."
+    )
+
+
+VOLUME_TIERS_HELP = (
+    'Volume prices, mode "volume": every unit is priced at the tier the quantity reaches. Each tier is cheaper '
+    "than the list price and the tier below it; [] removes them."
+)
+
+
 class ProductInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
@@ -142,6 +157,7 @@ class ProductInput(serializers.Serializer):
         default=None,
         help_text="Seller public id; default: your developer seller.",
     )
+    volume_tiers = VolumeTierIO(many=True, required=False, default=list, help_text=VOLUME_TIERS_HELP)
 
 
 class ProductPatchInput(serializers.Serializer):
@@ -149,6 +165,7 @@ class ProductPatchInput(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
     unit_amount = serializers.IntegerField(min_value=0, required=False)
     currency = serializers.CharField(min_length=3, max_length=3, required=False)
+    volume_tiers = VolumeTierIO(many=True, required=False, help_text=VOLUME_TIERS_HELP)
     is_active = serializers.BooleanField(required=False)
 
 
@@ -157,6 +174,7 @@ class ProductOutput(serializers.ModelSerializer):
     seller = serializers.UUIDField(source="seller.public_id", read_only=True)
     seller_name = serializers.CharField(source="seller.display_name", read_only=True)
     item_type = serializers.SerializerMethodField()
+    volume_tiers = VolumeTierIO(many=True, read_only=True)
 
     class Meta:
         model = Product
@@ -166,6 +184,7 @@ class ProductOutput(serializers.ModelSerializer):
             "description",
             "unit_amount",
             "currency",
+            "volume_tiers",
             "is_active",
             "seller",
             "seller_name",

@@ -32,6 +32,7 @@ from revenue.exceptions import ValidationError
 from revenue.gateways import GatewayNotEnabled
 from revenue.gateways.base import InvalidWebhook
 from revenue.models import Order, Product, Seller
+from revenue.request_evidence import ip_country_from_request
 from revenue.services.checkout import checkout_confirm, checkout_create
 from revenue.services.payments import FINANCE_PERMISSION, bank_transfer_mark_received
 from revenue.services.products import product_create, product_update, seller_can_manage
@@ -74,7 +75,8 @@ class CheckoutCreateView(APIView):
         description="Prices the items server-side, applies tax, charges through the gateway and returns the order. "
         "`state`: paid, requires_action (3-D Secure: POST .../confirm/), awaiting_transfer (bank transfer: see "
         "next_action), pending (202: the gateway's answer is not known yet; poll GET). A declined payment answers "
-        "402 with the error body (`decline_code`, `order`).",
+        "402 with the error body (`decline_code`, `order`). Tax evidence: the IP country comes from the header "
+        "named by REVENUE_IP_COUNTRY_HEADER (set by the platform's proxy), never from the body.",
         request=CheckoutInput,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={201: OrderOutput, 202: OrderOutput, 400: ERROR, 402: ERROR, 403: ERROR, 404: ERROR},
@@ -92,6 +94,7 @@ class CheckoutCreateView(APIView):
             gateway=values["gateway"] or None,
             organization=values["organization"],
             billing_country=values["billing_country"],
+            ip_country=ip_country_from_request(request),
             vat_number=values["vat_number"],
             coupon=values["coupon"],
         )
@@ -234,6 +237,7 @@ class ProductListCreateView(APIView):
             description=values["description"],
             unit_amount=values["unit_amount"],
             currency=values["currency"],
+            volume_tiers=values["volume_tiers"],
         )
         return Response(ProductOutput(product).data, status=status.HTTP_201_CREATED)
 

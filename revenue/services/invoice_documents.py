@@ -24,7 +24,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 def invoice_context(invoice: Invoice) -> dict[str, Any]:
     currency = invoice.currency
-    lines = list(invoice.lines.all())
+    lines = list(invoice.lines.select_related("order_line"))
     by_rate: dict[tuple[str, Decimal], list[int]] = defaultdict(lambda: [0, 0])
     for line in lines:
         key = (line.tax_jurisdiction, line.tax_rate)
@@ -41,6 +41,7 @@ def invoice_context(invoice: Invoice) -> dict[str, Any]:
                 "net": Money(line.net_amount, currency),
                 "tax": Money(line.tax_amount, currency),
                 "rate": f"{(line.tax_rate * 100).normalize():f}%",
+                "volume": _volume(line, currency),
             }
             for line in lines
         ],
@@ -54,10 +55,29 @@ def invoice_context(invoice: Invoice) -> dict[str, Any]:
             for (jurisdiction, rate), (net, tax) in sorted(by_rate.items())
         ],
         "discount_total": Money(sum(line.discount_amount for line in lines), currency),
+        "volume_discount_total": Money(sum(_volume_discount(line) for line in lines), currency),
         "subtotal": Money(invoice.subtotal, currency),
         "tax_total": Money(invoice.tax_total, currency),
         "total": Money(invoice.total, currency),
         "credited": invoice.invoice,
+    }
+
+
+def _volume_discount(line: Any) -> int:
+    if line.order_line is None or line.invoice.kind != Invoice.Kind.INVOICE:
+        return 0
+    return int(((line.order_line.metadata or {}).get("volume") or {}).get("discount", 0))
+
+
+def _volume(line: Any, currency: str) -> dict[str, Any] | None:
+    """The volume price an invoice line got (revenue/volume_pricing.py): the list price and the saving."""
+    volume = ((line.order_line.metadata or {}).get("volume") if line.order_line else None) or {}
+    if not volume or line.invoice.kind != Invoice.Kind.INVOICE:
+        return None
+    return {
+        "min_quantity": volume["min_quantity"],
+        "list_unit": Money(int(volume["list_unit_amount"]), currency),
+        "discount": Money(int(volume["discount"]), currency),
     }
 
 

@@ -2,6 +2,8 @@
 
 Who may manage a product: the seller's own user, or an owner/admin of the seller's organisation (staff use the
 admin). Every change is audited, as prices are money.
+
+Volume tiers (revenue/volume_pricing.py) are checked against the list price whenever either changes.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from novacron.core.money import SUPPORTED_CURRENCIES
 from novacron.core.services.audit import audit_record
 from revenue.exceptions import ValidationError
 from revenue.models import Product, Seller
+from revenue.volume_pricing import VolumeTierError, volume_tiers_clean
 
 MAX_UNIT_AMOUNT = 100_000_000_00  # a sanity bound, in minor units
 _UNSET: Any = object()
@@ -61,18 +64,35 @@ def _currency(currency: str) -> str:
     return code
 
 
+def _tiers(raw: Any, list_unit_amount: int) -> list[dict[str, int]]:
+    if raw is not None and not isinstance(raw, list | tuple):
+        raise ValidationError("Volume tiers are a list of {min_quantity, unit_amount}.", field="volume_tiers")
+    try:
+        return [tier.as_dict() for tier in volume_tiers_clean(raw, list_unit_amount=list_unit_amount)]
+    except VolumeTierError as exc:
+        raise ValidationError(str(exc), field="volume_tiers") from exc
+
+
 def _snapshot(product: Product) -> dict[str, Any]:
     return {
         "name": product.name,
         "description": product.description,
         "unit_amount": product.unit_amount,
         "currency": product.currency,
+        "volume_tiers": product.volume_tiers,
         "is_active": product.is_active,
     }
 
 
 def product_create(
-    *, seller: Seller, actor: Any, name: str, unit_amount: int, currency: str, description: str = ""
+    *,
+    seller: Seller,
+    actor: Any,
+    name: str,
+    unit_amount: int,
+    currency: str,
+    description: str = "",
+    volume_tiers: list[dict[str, int]] | None = None,
 ) -> Product:
     _check(seller, actor)
     fields = {
@@ -81,6 +101,7 @@ def product_create(
         "currency": _currency(currency),
         "description": (description or "").strip(),
     }
+    fields["volume_tiers"] = _tiers(volume_tiers, fields["unit_amount"])
     with transaction.atomic():
         product = Product.objects.create(seller=seller, **fields)
         audit_record(actor=actor, action="revenue.product_create", obj=product, after=_snapshot(product))
@@ -95,9 +116,11 @@ def product_update(
     description: str = _UNSET,
     unit_amount: int = _UNSET,
     currency: str = _UNSET,
+    volume_tiers: list[dict[str, int]] = _UNSET,
     is_active: bool = _UNSET,
 ) -> Product:
-    """Change the given fields (others stay). Prices of orders already placed never change."""
+    """Change the given fields (others stay). Prices of orders already placed never change. A new list price
+    must stay above the volume tiers (or come with new tiers)."""
     _check(product.seller, actor)
     changes: dict[str, Any] = {}
     if name is not _UNSET:
@@ -115,6 +138,9 @@ def product_update(
     with transaction.atomic():
         product = Product.objects.select_for_update().get(pk=product.pk)
         before = _snapshot(product)
+        if unit_amount is not _UNSET or volume_tiers is not _UNSET:
+            tiers = product.volume_tiers if volume_tiers is _UNSET else volume_tiers
+            changes["volume_tiers"] = _tiers(tiers, changes.get("unit_amount", product.unit_amount))
         changes = {key: value for key, value in changes.items() if getattr(product, key) != value}
         if not changes:
             return product

@@ -21,7 +21,9 @@ from revenue.forms import (
     add_domain_error,
 )
 from revenue.models import Order
+from revenue.request_evidence import ip_country_from_request
 from revenue.services.checkout import checkout_confirm, checkout_create
+from revenue.services.tax import billing_profile_for
 from revenue.views.common import (
     can_refund,
     can_view_order,
@@ -148,11 +150,15 @@ def buy(request: HttpRequest) -> HttpResponse:
         for o in accounts_facade.organizations_for_user(request.user.pk)
         if o.role in selectors.SELLER_ORG_ROLES
     ]
+    # The country defaults to the buyer's billing details (/revenue/billing/), else their account's country.
+    profile = billing_profile_for(buyer_id=request.user.pk, organization_id=None)
     form = BuyForm(
         request.POST or None,
         products=products,
         organizations=organizations,
-        initial={"billing_country": getattr(request.user, "country", "")},
+        initial={
+            "billing_country": (profile.country if profile else "") or getattr(request.user, "country", "")
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -168,6 +174,9 @@ def buy(request: HttpRequest) -> HttpResponse:
                 gateway="bank_transfer" if bank else None,
                 organization=data["organization"],
                 billing_country=data["billing_country"] or getattr(request.user, "country", ""),
+                ip_country=ip_country_from_request(request),
+                vat_number=data["vat_number"],
+                coupon=data["coupon"],
             )
             return str(order.public_id)
 
