@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('revenue', '0009_posting_account_index_covered'),
+        ('revenue', '0011_dispute_evidence_submitted'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
