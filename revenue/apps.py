@@ -18,3 +18,5 @@ class RevenueConfig(AppConfig):
         from revenue.services.tax import tax_calculate
 
         hooks.register_tax_calculator(tax_calculate)
+
+        from revenue import tasks_subscriptions  # noqa: F401  (registers the subscription Celery tasks)

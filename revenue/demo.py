@@ -309,3 +309,10 @@ def _seed_billing(out: TextIO) -> list[str]:
         f"  Coupons (WELCOME10 used by developer@{DOMAIN}): /revenue/finance/coupons/; self-billing statements: "
         f"developer@{DOMAIN} → /revenue/billing/statements/",
     ]
+
+
+from revenue.demo_subscriptions import with_subscriptions  # noqa: E402
+
+seed = with_subscriptions(
+    seed
+)  # extends the seeders above with subscriptions (revenue/demo_subscriptions.py)
