@@ -168,6 +168,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.expire_attempts",
         "schedule": crontab(minute="*/5"),
     },
+    "revenue.renew_subscriptions": {
+        "task": "revenue.renew_subscriptions",
+        "schedule": crontab(minute="*/15"),
+    },
+    "revenue.run_dunning": {"task": "revenue.run_dunning", "schedule": crontab(minute=45)},
 }
 
 # --- Auth ------------------------------------------------------------------------------------------
@@ -373,6 +378,13 @@ REVENUE_LOCAL_WEBHOOK_SECRET = env.str("REVENUE_LOCAL_WEBHOOK_SECRET", default="
 REVENUE_BANK_ACCOUNT = env.dict(
     "REVENUE_BANK_ACCOUNT", default={}
 )  # account_holder=...,iban=...,bic=...,bank_name=...
+# Subscriptions: dunning retries (days after the first failed renewal), access kept while past due (days; default
+# the last retry day), and the retention offers made to a buyer who cancels.
+REVENUE_DUNNING_RETRY_DAYS = env.list("REVENUE_DUNNING_RETRY_DAYS", cast=int, default=[1, 3, 5, 7])
+REVENUE_DUNNING_GRACE_DAYS = env.int("REVENUE_DUNNING_GRACE_DAYS", default=None)
+REVENUE_RETENTION_DISCOUNT_PERCENT = env.str("REVENUE_RETENTION_DISCOUNT_PERCENT", default="20")
+REVENUE_RETENTION_DISCOUNT_PERIODS = env.int("REVENUE_RETENTION_DISCOUNT_PERIODS", default=3)
+REVENUE_RETENTION_PAUSE_PERIODS = env.int("REVENUE_RETENTION_PAUSE_PERIODS", default=1)
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # e.g. a localstripe server in tests

@@ -793,3 +793,6 @@ class CouponAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         _run_each(
             self, request, queryset, lambda obj: coupon_deactivate(coupon=obj, actor=request.user), "Ended"
         )
+
+
+from revenue import admin_subscriptions  # noqa: E402, F401  (plans, subscriptions, dunning)

@@ -19,4 +19,7 @@ class RevenueConfig(AppConfig):
 
         hooks.register_tax_calculator(tax_calculate)
 
-        from revenue import tasks_fx  # noqa: F401  (registers the exchange-rate task)
+        from revenue import (
+            tasks_fx,  # noqa: F401  (registers the exchange-rate task)
+            tasks_subscriptions,  # noqa: F401  (registers the subscription Celery tasks)
+        )

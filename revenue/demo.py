@@ -88,7 +88,7 @@ def _buy(
     )
 
 
-def seed(out: TextIO) -> list[str]:
+def _seed_sales(out: TextIO) -> list[str]:
     now = timezone.now()
     today = timezone.localdate()
     developer, buyer, finance, admin = (_user(u) for u in ("developer", "buyer", "finance", "admin"))
@@ -229,13 +229,6 @@ def _notes() -> list[str]:
 # (Globex, German VAT number) and a US sale with the WELCOME10 coupon (sales tax only for states in
 # REVENUE_US_NEXUS_STATES).
 
-_seed_sales = seed
-
-
-def seed(out: TextIO) -> list[str]:  # extends the sales seeder above
-    notes = _seed_sales(out)
-    return notes + _seed_billing(out)
-
 
 def _seed_billing(out: TextIO) -> list[str]:
     from revenue.models import Coupon, Invoice
@@ -329,12 +322,6 @@ SEATS_PRODUCT = (
 )
 SEAT_TIERS = [{"min_quantity": 10, "unit_amount": 1800}, {"min_quantity": 50, "unit_amount": 1500}]
 
-_seed_with_billing = seed
-
-
-def seed(out: TextIO) -> list[str]:  # extends the seeders above
-    return _seed_with_billing(out) + _seed_fx_volume(out)
-
 
 def _seed_fx_volume(out: TextIO) -> list[str]:
     from revenue.models import ExchangeRate
@@ -372,3 +359,10 @@ def _seed_fx_volume(out: TextIO) -> list[str]:
         f"  Volume prices: buyer@{DOMAIN} bought 12 seats of “{SEATS_PRODUCT[0]}” at the 10+ price (invoice on "
         "/revenue/billing/); try 50 seats on /revenue/buy/",
     ]
+
+
+def seed(out: TextIO) -> list[str]:
+    """Every revenue demo section, in order (each is idempotent); returns the notes printed at the end."""
+    from revenue.demo_subscriptions import seed_subscriptions
+
+    return _seed_sales(out) + _seed_billing(out) + _seed_fx_volume(out) + seed_subscriptions(out)

@@ -49,17 +49,22 @@ from revenue.hooks import (
     ItemType,
     PricedItem,
     SoldLine,
+    SubscriptionChange,
     TaxContext,
     TaxInput,
     TaxLine,
     register_item_type,
+    register_subscription_listener,
     register_tax_calculator,
 )
-from revenue.models import Order, Refund, Seller
+from revenue.models import Order, Plan, Refund, Seller, Subscription
+from revenue.services import subscriptions as _subscriptions
 from revenue.services.checkout import checkout_confirm, checkout_create
 from revenue.services.grants import grant_pay as _grant_pay
 from revenue.services.refunds import refund_create
 from revenue.services.sellers import seller_ensure, seller_platform
+from revenue.services.subscriptions_common import active_until as _active_until
+from revenue.volume_pricing import volume_price, volume_tiers_clean
 
 __all__ = [
     "BalanceSummary",
@@ -396,8 +401,6 @@ def seller_tier(seller_id: int) -> TierSummary | None:
     )
 
 
-from revenue.volume_pricing import volume_price, volume_tiers_clean  # noqa: E402  (kept with its section)
-
 # --- volume pricing (per-seat plans) ----------------------------------------------------------------------------
 
 
@@ -414,3 +417,157 @@ def volume_tiers_check(tiers: Sequence[Any], *, list_unit_amount: int) -> list[d
     """Tiers sorted and checked (from quantity 2, each cheaper than the list price and the tier below); raises
     ValueError with a message a seller can act on."""
     return [tier.as_dict() for tier in volume_tiers_clean(tiers, list_unit_amount=list_unit_amount)]
+
+
+# --- subscriptions -----------------------------------------------------------------------------------------------
+# Contract for apps that sell recurring plans (e.g. marketplace app plans):
+# 1. `plan_upsert(key="marketplace.plan:<id>", seller_id=..., name=..., unit_amount=..., currency=...,
+#    interval="month"|"year", trial_days=0, max_seats=1000, is_active=True)` creates or updates revenue's plan for
+#    your item (prices in minor units per seat per period; a new price applies from each subscriber's next renewal;
+#    currency and interval are fixed once someone subscribed).
+# 2. `subscription_start(plan_key=..., buyer_id=..., seats=..., payment_method=..., organization_id=None)` starts a
+#    subscription (trialing, or active after the first charge; a declined first payment gives state "canceled").
+# 3. `subscription_get(id)` / `subscriptions_for(...)` read the status and entitlement: access while
+#    `has_access` (`active_until` is when it ends as things stand, including the dunning grace period).
+# 4. `register_subscription_listener(fn)` (from AppConfig.ready) — fn(SubscriptionChange) is called after commit
+#    when access changes: "activated", "renewed", "past_due", "suspended", "canceled", "paused", "resumed",
+#    "changed". It must be idempotent; errors are logged, never raised into revenue.
+
+__all__ += [
+    "PlanSummary",
+    "SubscriptionChange",
+    "SubscriptionSummary",
+    "plan_get",
+    "plan_upsert",
+    "register_subscription_listener",
+    "subscription_get",
+    "subscription_start",
+    "subscriptions_for",
+]
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    key: str
+    id: uuid.UUID
+    seller_id: int
+    name: str
+    interval: str
+    unit_amount: int
+    currency: str
+    trial_days: int
+    max_seats: int
+    is_active: bool
+
+
+@dataclass(frozen=True)
+class SubscriptionSummary:
+    id: uuid.UUID
+    plan_key: str
+    state: str  # incomplete, trialing, active, past_due, paused, canceled
+    buyer_id: int
+    organization_id: int | None
+    seats: int
+    current_period_end: datetime
+    cancel_at_period_end: bool
+    active_until: datetime | None
+    has_access: bool
+
+
+def _plan_summary(plan: Plan) -> PlanSummary:
+    return PlanSummary(
+        key=plan.key,
+        id=plan.public_id,
+        seller_id=plan.seller_id,
+        name=plan.name,
+        interval=plan.interval,
+        unit_amount=plan.unit_amount,
+        currency=plan.currency,
+        trial_days=plan.trial_days,
+        max_seats=plan.max_seats,
+        is_active=plan.is_active,
+    )
+
+
+def _subscription_summary(subscription: Subscription, now: datetime | None = None) -> SubscriptionSummary:
+    from django.utils import timezone
+
+    until = _active_until(subscription)
+    return SubscriptionSummary(
+        id=subscription.public_id,
+        plan_key=subscription.plan.key,
+        state=subscription.state,
+        buyer_id=subscription.buyer_id,
+        organization_id=subscription.organization_id,
+        seats=subscription.seats,
+        current_period_end=subscription.current_period_end,
+        cancel_at_period_end=subscription.cancel_at_period_end,
+        active_until=until,
+        has_access=until is not None and until > (now or timezone.now()),
+    )
+
+
+def plan_upsert(*, key: str, seller_id: int, actor_id: int | None = None, **values: Any) -> PlanSummary:
+    """Create or update the plan `key` for `seller_id` (fields: name, description, interval, unit_amount,
+    currency, trial_days, max_seats, is_active). Raises ValidationError/PermissionDenied/InvalidState."""
+    seller = Seller.objects.get(pk=seller_id)
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    return _plan_summary(_subscriptions.plan_upsert(key=key, seller=seller, values=values, actor=actor))
+
+
+def plan_get(key: str) -> PlanSummary | None:
+    plan = Plan.objects.filter(key=key).first()
+    return _plan_summary(plan) if plan else None
+
+
+def subscription_start(
+    *,
+    plan_key: str,
+    buyer_id: int,
+    seats: int,
+    payment_method: str,
+    organization_id: int | None = None,
+    gateway: str | None = None,
+    billing_country: str = "",
+) -> SubscriptionSummary:
+    """Subscribe a user (or an organisation they bill for) to a plan; see services/subscriptions.py."""
+    plan = Plan.objects.filter(key=plan_key).first()
+    if plan is None:
+        raise UnknownItem(f'No plan "{plan_key}".', field="plan")
+    buyer = get_user_model().objects.get(pk=buyer_id)
+    subscription = _subscriptions.subscription_start(
+        buyer=buyer,
+        plan=plan,
+        seats=seats,
+        payment_method=payment_method,
+        organization_id=organization_id,
+        gateway=gateway,
+        billing_country=billing_country,
+    )
+    return _subscription_summary(subscription)
+
+
+def subscription_get(subscription_id: uuid.UUID | str) -> SubscriptionSummary | None:
+    try:
+        public_id = uuid.UUID(str(subscription_id))
+    except ValueError:
+        return None
+    subscription = Subscription.objects.select_related("plan").filter(public_id=public_id).first()
+    return _subscription_summary(subscription) if subscription else None
+
+
+def subscriptions_for(
+    *, user_id: int | None = None, organization_id: int | None = None, plan_key: str | None = None
+) -> list[SubscriptionSummary]:
+    """A user's own subscriptions (organization_id None) or an organisation's, newest first."""
+    if user_id is None and organization_id is None:
+        return []
+    rows = Subscription.objects.select_related("plan").order_by("-created_at")
+    rows = (
+        rows.filter(organization_id=organization_id)
+        if organization_id
+        else rows.filter(buyer_id=user_id, organization__isnull=True)
+    )
+    if plan_key:
+        rows = rows.filter(plan__key=plan_key)
+    return [_subscription_summary(s) for s in rows]

@@ -111,3 +111,41 @@ def calculate_tax(lines: list[TaxInput], context: TaxContext) -> list[TaxLine]:
     if len(result) != len(lines):
         raise RuntimeError("tax calculator must return one TaxLine per input line")
     return result
+
+
+# --- subscriptions ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SubscriptionChange:
+    """What subscription listeners receive when a subscription's access changes: plain values only.
+
+    `event` is "activated" (first paid period or trial started), "renewed", "suspended" (payment failed past the
+    grace period), "canceled", "paused", "resumed" or "changed" (plan or seats). `active_until` is when access
+    ends as things stand (None: no access now)."""
+
+    subscription_id: str
+    plan_key: str
+    event: str
+    state: str
+    buyer_id: int
+    organization_id: int | None
+    seats: int
+    active_until: Any
+
+
+SubscriptionListener = Callable[[SubscriptionChange], None]
+_subscription_listeners: list[SubscriptionListener] = []
+
+
+def register_subscription_listener(listener: SubscriptionListener) -> None:
+    """Called after commit, once per change; must be idempotent (a change may be delivered again)."""
+    if listener not in _subscription_listeners:
+        _subscription_listeners.append(listener)
+
+
+def unregister_subscription_listener(listener: SubscriptionListener) -> None:
+    if listener in _subscription_listeners:
+        _subscription_listeners.remove(listener)
+
+
+def subscription_listeners() -> list[SubscriptionListener]:
+    return list(_subscription_listeners)

@@ -50,3 +50,8 @@ def resolve_product(*, item_id: str, quantity: int, buyer_id: int, currency: str
 
 def register() -> None:
     hooks.register_item_type(hooks.ItemType(name=PRODUCT, resolve=resolve_product))
+    # "revenue.subscription": a subscription's charge for one period (or one prorated upgrade), by the charge's
+    # public id; priced from the plan's seat price, the seats and any retention discount (subscriptions_billing).
+    from revenue.services.subscriptions_billing import ITEM_TYPE, on_charge_paid, resolve_charge
+
+    hooks.register_item_type(hooks.ItemType(name=ITEM_TYPE, resolve=resolve_charge, on_paid=on_charge_paid))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from revenue.views import billing, buyers, finance, fx, products, sellers
+from revenue.views import billing, buyers, finance, fx, products, sellers, subscriptions
 
 app_name = "revenue"
 urlpatterns = [
@@ -85,4 +85,24 @@ urlpatterns = [
     path("finance/fx-rates/update/", fx.finance_fx_update, name="finance_fx_update"),
     path("products/", products.seller_products, name="seller_products"),
     path("products/<uuid:public_id>/", products.seller_product_edit, name="seller_product_edit"),
+    # subscriptions
+    path("subscriptions/", subscriptions.subscriptions, name="subscriptions"),
+    path("subscriptions/subscribers/", subscriptions.subscribers, name="subscribers"),
+    path("subscriptions/<uuid:public_id>/", subscriptions.subscription_detail, name="subscription"),
+    path(
+        "subscriptions/<uuid:public_id>/payment-method/",
+        subscriptions.subscription_payment_method,
+        name="subscription_payment_method",
+    ),
+    path(
+        "subscriptions/<uuid:public_id>/cancel/",
+        subscriptions.subscription_cancel_page,
+        name="subscription_cancel",
+    ),
+    path(
+        "subscriptions/<uuid:public_id>/resume/",
+        subscriptions.subscription_resume_view,
+        name="subscription_resume",
+    ),
+    path("finance/dunning/", subscriptions.finance_dunning, name="finance_dunning"),
 ]

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("revenue.api.account_urls")),
     path("", include("revenue.api.billing_urls")),
     path("", include("revenue.api.fx_urls")),
+    path("", include("revenue.api.subscription_urls")),
 ]

@@ -10,7 +10,7 @@ Test cards (spaces allowed; Stripe's `pm_card_*` test ids work too):
     4000 0000 0000 9995   declined, insufficient_funds
     4000 0027 6000 3184   3-D Secure: charge → requires_action; confirm() succeeds
     4000 0025 0000 3155   3-D Secure, as above
-    4000 0000 0000 0341   fails when the charge is confirmed and captured (card_declined)
+    4000 0000 0000 0341   attaches (can be stored for subscriptions) but every charge fails (card_declined)
     4000 0000 0000 0259   succeeds, then the buyer disputes it (the reference ends in "_dp"; see
                           services.webhooks.local_dispute_simulate)
     other Luhn-valid numbers succeed; anything else fails with incorrect_number.
@@ -163,6 +163,14 @@ class LocalTestGateway:
                 "Enter a card number (test cards such as 4242 4242 4242 4242) or a pm_card_* id."
             )
         return payment_method.strip()
+
+    def attach_payment_method(self, payment_method: str) -> str:
+        """Store a card for off-session charges (subscriptions), like attaching a PaymentMethod on Stripe:
+        declined cards (0002, 9995) are refused here; 4000 0000 0000 0341 attaches and fails when charged."""
+        token = self.normalize_payment_method(payment_method)
+        if card_behaviour(token) in (DECLINE, INSUFFICIENT):
+            raise ValueError("Your card was declined.")
+        return token
 
     def charge(self, request: ChargeRequest) -> ChargeResult:
         behaviour = card_behaviour(request.payment_method)

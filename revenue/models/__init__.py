@@ -41,3 +41,13 @@ __all__ = [
     "Tier",
     "VatNumberCheck",
 ]
+
+from revenue.models.subscriptions import (
+    DunningAttempt,
+    Plan,
+    RetentionOffer,
+    Subscription,
+    SubscriptionCharge,
+)
+
+__all__ += ["DunningAttempt", "Plan", "RetentionOffer", "Subscription", "SubscriptionCharge"]
