@@ -671,3 +671,7 @@ class CouponAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         _run_each(
             self, request, queryset, lambda obj: coupon_deactivate(coupon=obj, actor=request.user), "Ended"
         )
+
+
+# --- services marketplace ----------------------------------------------------------------------------------------
+from revenue import admin_partner_services  # noqa: E402, F401  (registers the services marketplace's admin)

@@ -18,3 +18,8 @@ class RevenueConfig(AppConfig):
         from revenue.services.tax import tax_calculate
 
         hooks.register_tax_calculator(tax_calculate)
+
+        from revenue import tasks_partner_services  # noqa: F401  (registers the services marketplace's task)
+        from revenue.services import partner_milestones
+
+        partner_milestones.register()  # services marketplace: milestones sold through checkout

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("revenue.api.operations_urls")),
     path("", include("revenue.api.account_urls")),
     path("", include("revenue.api.billing_urls")),
+    path("", include("revenue.api.partner_urls")),
 ]
