@@ -12,6 +12,10 @@ class CertificationConfig(AppConfig):
         from novacron.core.portal import DashboardPanel, register_dashboard_panel
 
         item_types.register()
+        from certification.facade import is_certified
+        from revenue.facade import register_partner_qualifier
+
+        register_partner_qualifier(is_certified)  # services marketplace: certified partners may publish
         register_dashboard_panel(
             DashboardPanel(
                 key="certification", template="certification/panel.html", context=panel_context, order=20

@@ -152,6 +152,7 @@ CELERY_BEAT_SCHEDULE = {
     "revenue.recover_payments": {"task": "revenue.recover_payments", "schedule": crontab(minute="*/15")},
     "revenue.sync_invoices": {"task": "revenue.sync_invoices", "schedule": 300.0},
     "revenue.retry_vat_checks": {"task": "revenue.retry_vat_checks", "schedule": 1800.0},
+    "revenue.services_auto_accept": {"task": "revenue.services_auto_accept", "schedule": crontab(minute=17)},
     "devex.reindex_docs": {"task": "devex.reindex_docs", "schedule": crontab(minute=40, hour=3)},
     "certification.recertification_reminders": {
         "task": "certification.recertification_reminders",
@@ -371,6 +372,8 @@ if PRODUCTION:
 REVENUE_DEFAULT_GATEWAY = env.str("REVENUE_DEFAULT_GATEWAY", default="local_test")
 REVENUE_ENABLED_GATEWAYS = env.list("REVENUE_ENABLED_GATEWAYS", default=["local_test", "bank_transfer"])
 REVENUE_ESCROW_HOLD_DAYS = env.int("REVENUE_ESCROW_HOLD_DAYS", default=14)
+# Services marketplace: a delivered milestone is accepted for the buyer this many days after delivery.
+REVENUE_SERVICES_AUTO_ACCEPT_DAYS = env.int("REVENUE_SERVICES_AUTO_ACCEPT_DAYS", default=14)
 REVENUE_PLATFORM_NAME = env.str("REVENUE_PLATFORM_NAME", default="NovaCron Platform")
 # Signs the local test gateway's webhooks; derived from SECRET_KEY when empty.
 REVENUE_LOCAL_WEBHOOK_SECRET = env.str("REVENUE_LOCAL_WEBHOOK_SECRET", default="")

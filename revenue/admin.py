@@ -795,4 +795,8 @@ class CouponAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
 
 
-from revenue import admin_subscriptions  # noqa: E402, F401  (plans, subscriptions, dunning)
+# Admin of the subscriptions and the services marketplace live in their own modules (imported to register).
+from revenue import (  # noqa: E402
+    admin_partner_services,  # noqa: F401
+    admin_subscriptions,  # noqa: F401
+)

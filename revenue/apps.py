@@ -21,5 +21,9 @@ class RevenueConfig(AppConfig):
 
         from revenue import (
             tasks_fx,  # noqa: F401  (registers the exchange-rate task)
+            tasks_partner_services,  # noqa: F401  (registers the services marketplace's task)
             tasks_subscriptions,  # noqa: F401  (registers the subscription Celery tasks)
         )
+        from revenue.services import partner_milestones
+
+        partner_milestones.register()  # services marketplace: milestones sold through checkout

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from novacron.accounts import facade as accounts_facade
+from revenue import demo_partner_services
 from revenue.models import Dispute, Order, Payment, PayoutAccount, Product, Seller
 from revenue.services.checkout import checkout_create
 from revenue.services.disputes import dispute_add_evidence
@@ -365,4 +366,6 @@ def seed(out: TextIO) -> list[str]:
     """Every revenue demo section, in order (each is idempotent); returns the notes printed at the end."""
     from revenue.demo_subscriptions import seed_subscriptions
 
-    return _seed_sales(out) + _seed_billing(out) + _seed_fx_volume(out) + seed_subscriptions(out)
+    notes = _seed_sales(out)
+    notes += demo_partner_services.seed(out)  # services marketplace: partners, listings, a milestone order
+    return notes + _seed_billing(out) + _seed_fx_volume(out) + seed_subscriptions(out)

@@ -24,6 +24,10 @@ Selling through revenue (marketplace apps, certification courses, growth tickets
    `items=[("<app>.<thing>", "<item id>", quantity), ...]`.
 
 Tax: the billing module registers its calculator with `register_tax_calculator` (default: no tax).
+
+Services marketplace: `register_partner_qualifier(qualifier)` — `qualifier(user_id) -> bool` says whether a
+partner's contact person is qualified (certification registers `is_certified`); only approved partners whose
+contact qualifies may publish service listings. Without a qualifier nobody qualifies.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ from revenue.hooks import (
     TaxInput,
     TaxLine,
     register_item_type,
+    register_partner_qualifier,
     register_subscription_listener,
     register_tax_calculator,
 )
@@ -90,6 +95,7 @@ __all__ = [
     "platform_seller_id",
     "refund",
     "register_item_type",
+    "register_partner_qualifier",
     "register_tax_calculator",
     "seller_balances",
     "seller_for_organization",

@@ -149,3 +149,35 @@ def unregister_subscription_listener(listener: SubscriptionListener) -> None:
 
 def subscription_listeners() -> list[SubscriptionListener]:
     return list(_subscription_listeners)
+
+
+# --- services marketplace ------------------------------------------------------------------------------------
+# Partner qualification: a higher app (certification) says whether a partner's contact person is qualified to
+# publish service listings. Without a qualifier nobody qualifies (a listing needs a certified partner).
+
+PartnerQualifier = Callable[[int], bool]  # qualifier(user_id) → True if qualified
+
+_partner_qualifiers: list[PartnerQualifier] = []
+
+
+def register_partner_qualifier(qualifier: PartnerQualifier) -> None:
+    if qualifier not in _partner_qualifiers:
+        _partner_qualifiers.append(qualifier)
+
+
+def partner_qualified(user_id: int) -> bool:
+    """True if any registered qualifier accepts the user."""
+    return any(qualifier(user_id) for qualifier in _partner_qualifiers)
+
+
+# Escrow released by its owner: order lines of these item types are skipped by the time-based release
+# (`escrow.escrow_release_due`); the owning service releases them with `escrow.escrow_release_line`.
+_owner_released_item_types: set[str] = set()
+
+
+def register_owner_released_item_type(name: str) -> None:
+    _owner_released_item_types.add(name)
+
+
+def owner_released_item_types() -> list[str]:
+    return sorted(_owner_released_item_types)

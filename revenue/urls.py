@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from revenue.views import billing, buyers, finance, fx, products, sellers, subscriptions
+from revenue.views import billing, buyers, finance, fx, partner_services, products, sellers, subscriptions
 
 app_name = "revenue"
 urlpatterns = [
@@ -105,4 +105,50 @@ urlpatterns = [
         name="subscription_resume",
     ),
     path("finance/dunning/", subscriptions.finance_dunning, name="finance_dunning"),
+    # services marketplace
+    path("services/", partner_services.directory, name="services"),
+    path("services/listings/<uuid:public_id>/", partner_services.listing_detail, name="service_listing"),
+    path("services/partners/<uuid:public_id>/", partner_services.partner_detail, name="service_partner"),
+    path("services/orders/", partner_services.orders, name="service_orders"),
+    path("services/orders/<uuid:public_id>/", partner_services.order_detail, name="service_order"),
+    path("services/orders/<uuid:public_id>/quote/", partner_services.quote_send, name="service_quote_send"),
+    path("services/orders/<uuid:public_id>/close/", partner_services.order_close, name="service_order_close"),
+    path("services/orders/<uuid:public_id>/rate/", partner_services.order_rate, name="service_order_rate"),
+    path(
+        "services/quotes/<uuid:public_id>/<str:decision>/",
+        partner_services.quote_decide,
+        name="service_quote_decide",
+    ),
+    path("services/milestones/<uuid:public_id>/pay/", partner_services.milestone_pay, name="service_pay"),
+    path(
+        "services/milestones/<uuid:public_id>/deliver/",
+        partner_services.milestone_deliver,
+        name="service_deliver",
+    ),
+    path(
+        "services/milestones/<uuid:public_id>/accept/",
+        partner_services.milestone_accept,
+        name="service_accept",
+    ),
+    path(
+        "services/milestones/<uuid:public_id>/dispute/",
+        partner_services.milestone_dispute,
+        name="service_dispute",
+    ),
+    path(
+        "services/milestones/<uuid:public_id>/hours/", partner_services.milestone_hours, name="service_hours"
+    ),
+    path("services/hours/<int:pk>/decide/", partner_services.hours_decide, name="service_hours_decide"),
+    path("services/console/", partner_services.console, name="service_console"),
+    path(
+        "services/console/listings/<uuid:public_id>/<str:action>/",
+        partner_services.console_listing,
+        name="service_console_listing",
+    ),
+    path("finance/services/disputes/", partner_services.finance_disputes, name="service_finance_disputes"),
+    path(
+        "finance/services/disputes/<uuid:public_id>/",
+        partner_services.finance_dispute,
+        name="service_finance_dispute",
+    ),
 ]

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("revenue.api.billing_urls")),
     path("", include("revenue.api.fx_urls")),
     path("", include("revenue.api.subscription_urls")),
+    path("", include("revenue.api.partner_urls")),
 ]

@@ -8,6 +8,18 @@ from revenue.models.gateway_events import GatewayEvent
 from revenue.models.invoices import Invoice, InvoiceCounter, InvoiceLine
 from revenue.models.ledger import Account, AccountKind, BalanceIncrease, JournalEntry, Posting
 from revenue.models.orders import Dispute, Order, OrderLine, Payment, Refund
+from revenue.models.partner_services import (
+    Partner,
+    PartnerRating,
+    Pricing,
+    ServiceCategory,
+    ServiceDispute,
+    ServiceListing,
+    ServiceMilestone,
+    ServiceQuote,
+    ServiceRequest,
+    ServiceTimeEntry,
+)
 from revenue.models.payouts import Payout, PayoutAccount
 from revenue.models.products import Product
 from revenue.models.sellers import Seller, SellerTierChange, Tier
@@ -29,14 +41,25 @@ __all__ = [
     "JournalEntry",
     "Order",
     "OrderLine",
+    # services marketplace
+    "Partner",
+    "PartnerRating",
     "Payment",
     "Payout",
     "PayoutAccount",
     "Posting",
+    "Pricing",
     "Product",
     "Refund",
     "Seller",
     "SellerTierChange",
+    "ServiceCategory",
+    "ServiceDispute",
+    "ServiceListing",
+    "ServiceMilestone",
+    "ServiceQuote",
+    "ServiceRequest",
+    "ServiceTimeEntry",
     "TaxRate",
     "Tier",
     "VatNumberCheck",

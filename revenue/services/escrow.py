@@ -1,5 +1,7 @@
 """Escrow: a seller's share of a sale stays in `seller_pending` for the hold (Seller.escrow_hold_days, else
-REVENUE_ESCROW_HOLD_DAYS), then `escrow_release_due` moves what is left of it to `seller_available`.
+REVENUE_ESCROW_HOLD_DAYS), then `escrow_release_due` moves what is left of it to `seller_available`. Lines of
+item types registered with `hooks.register_owner_released_item_type` (service milestones) are not released by
+time: their owning service releases each one with `escrow_release_line` when the buyer accepts the work.
 
 This module also decides where a seller's money is taken from, or given back to, when a sale is refunded or
 disputed (`SellerPurse`):
@@ -26,6 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from revenue import hooks
 from revenue.exceptions import InsufficientFunds
 from revenue.models import Account, AccountKind, JournalEntry, OrderLine, Seller
 from revenue.services.ledger import Line, account_for, accounts_lock, entry_post
@@ -124,6 +127,7 @@ def _due_lines(now: datetime) -> list[int]:
     return list(
         OrderLine.objects.filter(released_at__isnull=True, order__paid_at__isnull=False)
         .exclude(seller__kind=Seller.Kind.PLATFORM)
+        .exclude(item_type__in=hooks.owner_released_item_types())
         .filter(due)
         .order_by("pk")
         .values_list("pk", flat=True)
