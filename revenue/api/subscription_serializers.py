@@ -40,7 +40,7 @@ class PlanInput(serializers.Serializer):
     seller = serializers.UUIDField(required=False, help_text="A seller you manage (default: your own)")
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    interval = serializers.ChoiceField(choices=Plan.Interval.values, default=Plan.Interval.MONTH)
+    interval = serializers.ChoiceField(choices=Plan.Interval.choices, default=Plan.Interval.MONTH)
     unit_amount = serializers.IntegerField(min_value=0, help_text="Per seat per period, minor units")
     currency = serializers.CharField(max_length=3)
     trial_days = serializers.IntegerField(min_value=0, max_value=365, default=0)
@@ -154,8 +154,8 @@ class SubscriptionStartInput(serializers.Serializer):
     )
     organization = serializers.SlugField(
         required=False,
-        allow_blank=True,
-        default="",
+        allow_null=True,
+        default=None,
         help_text="Subscribe for this organisation (owner, admin, billing)",
     )
     billing_country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="")
