@@ -21,8 +21,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
-from marketplace.models import App, AppVersion, Category, Installation, Plan, Publisher, Review
+from marketplace.models import (
+    App,
+    AppVersion,
+    Category,
+    DeveloperAgreement,
+    Installation,
+    Plan,
+    Publisher,
+    Review,
+)
 from marketplace.models.versions import REVIEW_CHECKLIST
+from marketplace.reference import reference_data_ensure
 from marketplace.services import apps as app_services
 from marketplace.services import certification, installs, pricing, publishers, reviews, versions
 from marketplace.services.checks import check_run, checks_prepare
@@ -409,6 +419,7 @@ def _seed_certification(listed: list[App], reviewer: Any, owner_of: dict[int, An
 
 
 def seed(out: TextIO) -> list[str]:
+    reference_data_ensure(Category, DeveloperAgreement)  # gone after a flush (migration 0003 made them)
     developer, reviewer, buyer, learner, staff = (
         _user(x) for x in ("developer", "reviewer", "buyer", "learner", "staff")
     )

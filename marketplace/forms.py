@@ -14,6 +14,7 @@ from marketplace.models.versions import REVIEW_CHECKLIST
 from marketplace.services.certification import QUESTIONNAIRE
 from novacron.core.exceptions import DomainError
 from novacron.core.money import CurrencyError, Money
+from novacron.core.once import SubmissionTokenField
 
 
 def add_domain_error(form: forms.Form, exc: DomainError) -> None:
@@ -166,9 +167,11 @@ class BuyForm(forms.Form):
         help_text="Test card: 4242 4242 4242 4242",
         widget=forms.TextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
     )
+    submission_token = SubmissionTokenField()  # the view buys once per rendered form (novacron.core.once)
 
     def __init__(self, *args: Any, organizations: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["submission_token"].initial = SubmissionTokenField.new()
         self.fields["organization"].choices = [("", "Myself")] + [(str(o.id), o.name) for o in organizations]
 
     def clean_card_number(self) -> str:

@@ -1,5 +1,6 @@
-"""Reference data every installation needs: the categories and the first developer agreement. Created after
-every `migrate` (post_migrate, like the accounts role groups), idempotently; staff edit them in the admin."""
+"""Reference data every installation needs: the categories and the first developer agreement. A data migration
+(0003_catalog_seed) creates them once; staff edit them in the admin afterwards. `seed_demo` (marketplace.demo)
+ensures them too, since a flushed database (tests with real transactions) has lost the migration's rows."""
 
 from typing import Any
 
@@ -35,16 +36,20 @@ AGREEMENT_BODY = """\
 """
 
 
-def ensure_reference_data(sender: Any = None, using: str = "default", **kwargs: Any) -> None:
-    from marketplace.models import Category, DeveloperAgreement
-
-    if Category.objects.using(using).exists() and DeveloperAgreement.objects.using(using).exists():
-        return
-    for position, (slug, name, description) in enumerate(CATEGORIES):
-        Category.objects.using(using).get_or_create(
-            slug=slug, defaults={"name": name, "description": description, "position": position}
-        )
-    DeveloperAgreement.objects.using(using).get_or_create(
+def reference_data_ensure(category_model: Any, agreement_model: Any, *, using: str = "default") -> None:
+    """Create the categories and the first developer agreement where missing (idempotent; never edits what staff
+    changed). Takes the model classes, so migration 0003 passes its historical models (apps.get_model) and the
+    demo and tests the current ones."""
+    categories = category_model.objects.using(using)
+    existing = set(categories.values_list("slug", flat=True))
+    categories.bulk_create(
+        [
+            category_model(slug=slug, name=name, description=description, position=position)
+            for position, (slug, name, description) in enumerate(CATEGORIES)
+            if slug not in existing
+        ]
+    )
+    agreement_model.objects.using(using).get_or_create(
         version="1.0",
         defaults={
             "title": "NovaCron Marketplace developer agreement",

@@ -10,20 +10,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.api.common import organization_id_of, visible_app_or_404
 from marketplace.api.serializers import AppDetailSerializer, CatalogSerializer, CategorySerializer
-from marketplace.models import Category, Plan
+from marketplace.models import App, Category, Plan
 from marketplace.selectors.cache import cache_key, cached
 from marketplace.selectors.catalog import (
     SORTS,
     CatalogQuery,
     app_badges,
     catalog_results,
-    catalog_search_facets,
+    catalog_search,
 )
+from marketplace.selectors.lookups import visible_app_or_404
+from marketplace.selectors.organizations import organization_id_of
+from marketplace.selectors.pricing import customer_prices
 from marketplace.services.checks import manifest_schema
-from marketplace.services.pricing import price_for_customer
-from novacron.accounts import facade as accounts_facade
 
 TAGS = ["marketplace: catalog"]
 PAGE_SIZE = 24
@@ -78,10 +78,10 @@ class CatalogView(APIView):
         except ValueError:
             page_size, page = PAGE_SIZE, 1
         facets: list = []
-        known_count = None
         if request.query_params.get("facets") != "0":
-            known_count, facets = catalog_search_facets(query)
-        apps = catalog_results(query, known_count=known_count)
+            _count, facets, apps = catalog_search(query)  # facets and the first ids in one pass
+        else:
+            apps = catalog_results(query)
         count = apps.count()
         rows = apps[(page - 1) * page_size : page * page_size]
         context = {"badges": app_badges([a.pk for a in rows]), "request": request}
@@ -100,25 +100,6 @@ class CatalogView(APIView):
         )
 
 
-def customer_prices(app: Any, user: Any, organization_id: int | None = None) -> dict[int, Any]:
-    if not getattr(user, "is_authenticated", False):
-        return {}
-    if organization_id:
-        org_ids = [organization_id]
-    else:
-        org_ids = [
-            o.id
-            for o in accounts_facade.organizations_for_user(user.pk)
-            if o.role in ("owner", "admin", "billing")
-        ]
-    return {
-        plan.pk: price_for_customer(
-            plan=plan, user_id=None if organization_id else user.pk, organization_ids=org_ids
-        )
-        for plan in app.plans.all()
-    }
-
-
 class AppDetailView(APIView):
     permission_classes = [AllowAny]
     scope_area = "marketplace"
@@ -126,25 +107,25 @@ class AppDetailView(APIView):
     @extend_schema(
         tags=TAGS,
         summary="An app's page",
-        parameters=[_param("organization", "Price the plans for this organisation (slug) you belong to")],
+        parameters=[
+            _param("organization", "Price the plans for this organisation (slug) you own or administer")
+        ],
         responses={200: AppDetailSerializer, 404: OpenApiResponse(description="No such listed app")},
     )
     def get(self, request: Request, slug: str) -> Response:
-        app = visible_app_or_404(slug, request.user)
+        app = visible_app_or_404(
+            slug,
+            request.user,
+            App.objects.prefetch_related("plans", "screenshots", "tags", "languages", "versions"),
+        )
         org_id = (
             organization_id_of(request.query_params.get("organization"), request.user)
             if request.user.is_authenticated
             else None
         )
-        app = (
-            type(app)
-            .objects.prefetch_related("plans", "screenshots", "tags", "languages", "versions")
-            .select_related("publisher", "category")
-            .get(pk=app.pk)
-        )
         context = {
             "badges": app_badges([app.pk]),
-            "customer_prices": customer_prices(app, request.user, org_id),
+            "customer_prices": customer_prices(app.plans.all(), request.user, org_id),
             "request": request,
         }
         return Response(AppDetailSerializer(app, context=context).data)

@@ -11,13 +11,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.api.common import (
-    app_or_404,
-    installation_or_404,
-    organization_id_of,
-    plan_of,
-    visible_app_or_404,
-)
 from marketplace.api.publisher_views import errors
 from marketplace.api.serializers import (
     EntitlementSerializer,
@@ -33,6 +26,8 @@ from marketplace.api.serializers import (
 from marketplace.exceptions import NotFound, PermissionDenied
 from marketplace.models import Installation
 from marketplace.selectors.console import installations_for_organization, installations_for_user
+from marketplace.selectors.lookups import app_or_404, installation_or_404, plan_of, visible_app_or_404
+from marketplace.selectors.organizations import organization_id_of
 from marketplace.services import installs
 from marketplace.services.apps import app_for_api_key
 from marketplace.services.permissions import can_manage_publisher
@@ -131,7 +126,7 @@ class InstallationListView(APIView):
         responses=InstallationSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        org_id = organization_id_of(request.query_params.get("organization"), request.user)
+        org_id = organization_id_of(request.query_params.get("organization"), request.user, to_manage=False)
         rows = installations_for_organization(org_id) if org_id else installations_for_user(request.user)
         return Response(InstallationSerializer(rows, many=True).data)
 

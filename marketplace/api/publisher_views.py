@@ -10,7 +10,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.api.common import organization_id_of, owned_app_or_404, publisher_or_404, version_or_404
 from marketplace.api.serializers import (
     ApiKeySerializer,
     AppDetailSerializer,
@@ -35,7 +34,9 @@ from marketplace.api.serializers import (
     VersionUpdateIn,
 )
 from marketplace.models import AppVersion, Plan
-from marketplace.selectors.console import publisher_apps
+from marketplace.selectors.console import publisher_apps, with_latest_checks
+from marketplace.selectors.lookups import owned_app_or_404, publisher_or_404, version_or_404
+from marketplace.selectors.organizations import organization_id_of
 from marketplace.services import apps as app_services
 from marketplace.services import certification as cert_services
 from marketplace.services import pricing, publishers, versions
@@ -255,7 +256,8 @@ class VersionsView(APIView):
     @extend_schema(tags=TAGS, summary="The app's versions", responses=VersionSerializer(many=True))
     def get(self, request: Request, slug: str) -> Response:
         app = owned_app_or_404(slug, request.user)
-        return Response(VersionSerializer(app.versions.select_related("app", "reviewer"), many=True).data)
+        rows = with_latest_checks(app.versions.select_related("app", "reviewer"))
+        return Response(VersionSerializer(rows, many=True).data)
 
     @extend_schema(
         tags=TAGS,

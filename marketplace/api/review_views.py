@@ -12,7 +12,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.api.common import version_or_404, visible_app_or_404
 from marketplace.api.publisher_views import _version_action, errors
 from marketplace.api.serializers import (
     AbuseReportSerializer,
@@ -31,6 +30,7 @@ from marketplace.api.serializers import (
 from marketplace.exceptions import NotFound, ValidationError
 from marketplace.models import AbuseReport, CertificationRequest, Review
 from marketplace.selectors.console import review_queue
+from marketplace.selectors.lookups import version_or_404, visible_app_or_404
 from marketplace.services import certification as cert_services
 from marketplace.services import reviews, versions
 from marketplace.services.permissions import require_reviewer

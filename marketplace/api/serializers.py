@@ -389,7 +389,8 @@ class InstallationSerializer(serializers.ModelSerializer):
         return obj.organization.slug if obj.organization_id else None
 
     def get_seats_assigned(self, obj: Installation) -> int:
-        return obj.seat_assignments.count()
+        annotated = getattr(obj, "seats_assigned_count", None)  # lists annotate it (selectors.console)
+        return obj.seat_assignments.count() if annotated is None else annotated
 
 
 class InstallIn(serializers.Serializer):

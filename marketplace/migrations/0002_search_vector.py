@@ -1,5 +1,4 @@
-"""PostgreSQL full-text search column. (The reference data — categories and the first developer agreement — is
-created after every migrate by marketplace.reference, so a flushed test database gets it back too.)
+"""PostgreSQL full-text search column (0003 keeps it inline: STORAGE MAIN; and seeds the reference data).
 
 `marketplace_app.search_vector` is a stored generated tsvector — name weighted A, tagline B, description C,
 'english' stemming — with a GIN index. It exists only on PostgreSQL (SQLite has no tsvector; the search

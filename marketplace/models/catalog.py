@@ -45,12 +45,16 @@ LANGUAGES: dict[str, str] = {
 PRICE_MODELS: tuple[str, ...] = ("free", "one_time", "subscription", "per_seat", "usage")
 
 
+PRICE_BITS: dict[str, int] = {model: 1 << i for i, model in enumerate(PRICE_MODELS)}
+LANGUAGE_BITS: dict[str, int] = {code: 1 << i for i, code in enumerate(LANGUAGES)}
+
+
 def price_bit(model: str) -> int:
-    return 1 << PRICE_MODELS.index(model)
+    return PRICE_BITS[model]
 
 
 def language_bit(code: str) -> int:
-    return 1 << list(LANGUAGES).index(code)
+    return LANGUAGE_BITS[code]
 
 
 class Category(models.Model):

@@ -29,9 +29,10 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from marketplace.models import App, Badge, Category, Plan, Vertical
-from marketplace.models.catalog import LANGUAGES, PRICE_MODELS, language_bit, price_bit
+from marketplace.models.catalog import LANGUAGE_BITS, LANGUAGES, PRICE_BITS, language_bit, price_bit
 from marketplace.models.certification import BadgeKind
-from marketplace.selectors.cache import cache_key, cached
+from marketplace.selectors.cache import cache_key, cached, ttl
+from marketplace.selectors.catalog_pass import grouped_and_first_page
 
 SORTS = {
     "relevance": "Relevance",
@@ -40,6 +41,8 @@ SORTS = {
     "newest": "Newest",
 }
 RATING_STEPS = (4, 3, 2)
+BADGE_KINDS = tuple(BadgeKind.values)
+FIRST_KEYS = 100  # result ids the facet pass returns: the first page at any page size the API allows
 MAX_QUERY_LENGTH = 200
 
 
@@ -177,21 +180,54 @@ def catalog_apps(query: CatalogQuery, *, now: Any = None) -> QuerySet:
     if query.q:
         qs = _search(qs, query.q)
     order = {
-        "relevance": ["-rank", "-install_count", "name"] if query.q else ["-install_count", "name"],
-        "rating": ["-rating_average", "-rating_count", "name"],
-        "installs": ["-install_count", "name"],
-        "newest": [F("published_at").desc(nulls_last=True), "name"],
+        "relevance": ["-rank", "-install_count", "name", "id"]
+        if query.q
+        else ["-install_count", "name", "id"],
+        "rating": ["-rating_average", "-rating_count", "name", "id"],
+        "installs": ["-install_count", "name", "id"],
+        "newest": [F("published_at").desc(nulls_last=True), "name", "id"],
     }[query.effective_sort]
     return qs.order_by(*order)
 
 
-class CatalogResults:
-    """A sliceable, countable (`known_count` when the facet pass already counted) view of `catalog_apps` for Paginator and the API that fetches a page in two steps:
-    the ordered ids (and rank) of the slice, from the index-backed match and a narrow sort, then only those
-    rows with their category and publisher. Sorting full rows would detoast every match's description."""
+# What result cards and AppListSerializer show: the page's rows skip the description and the search vector.
+CARD_FIELDS = (
+    "id",
+    "public_id",
+    "slug",
+    "name",
+    "tagline",
+    "vertical",
+    "logo",
+    "rating_average",
+    "rating_count",
+    "install_count",
+    "published_at",
+    "category",
+    "category__slug",
+    "category__name",
+    "publisher",
+    "publisher__display_name",
+)
 
-    def __init__(self, queryset: QuerySet, *, ranked: bool, known_count: int | None = None) -> None:
-        self.queryset, self.ranked, self.known_count = queryset, ranked, known_count
+
+class CatalogResults:
+    """A sliceable, countable view of `catalog_apps` for Paginator and the API (`known_count` when the facet
+    pass already counted). A page is fetched in two steps: the ordered ids (and rank) of the slice, from the
+    index-backed match and a narrow sort, then only those rows' card fields with their category and publisher.
+    Sorting full rows would read every match's description."""
+
+    def __init__(
+        self,
+        queryset: QuerySet,
+        *,
+        ranked: bool,
+        known_count: int | None = None,
+        key: Any = None,
+        first_keys: list[tuple] | None = None,
+    ) -> None:
+        self.queryset, self.ranked, self.known_count, self.key = queryset, ranked, known_count, key
+        self.first_keys = first_keys  # from the facet pass: the first FIRST_KEYS (id, rank), in order
 
     def count(self) -> int:
         if self.known_count is None:
@@ -203,28 +239,41 @@ class CatalogResults:
 
     def __getitem__(self, item: slice) -> list[App]:
         fields = ("pk", "rank") if self.ranked else ("pk",)
-        sql, params = self.queryset.query.sql_with_params()
-        keys = cached(
-            cache_key("page", sql, params, item.start, item.stop),
-            lambda: list(self.queryset.values_list(*fields)[item]),
-        )
+
+        def keys_of_slice() -> list[tuple]:
+            return list(self.queryset.values_list(*fields)[item])
+
+        first = self.first_keys
+        if first is not None and (len(first) < FIRST_KEYS or (item.stop or 0) <= len(first)):
+            keys = first[item]  # fewer than FIRST_KEYS: that is every match
+        elif self.key is None or ttl() <= 0:
+            keys = keys_of_slice()
+        else:
+            keys = cached(cache_key("page", self.key, item.start, item.stop), keys_of_slice)
+        if not keys:
+            return []
         rows = (
             App.objects.select_related("category", "publisher")
-            .defer("description")
+            .only(*CARD_FIELDS)
             .in_bulk([k[0] for k in keys])
         )
         page = []
         for key in keys:
-            app = rows[key[0]]
-            app.rank = key[1] if self.ranked else None
-            page.append(app)
+            app = rows.get(key[0])
+            if app is not None:  # a cached slice may name an app deleted since
+                app.rank = key[1] if self.ranked else None
+                page.append(app)
         return page
 
 
 def catalog_results(
     query: CatalogQuery, *, now: Any = None, known_count: int | None = None
 ) -> CatalogResults:
-    return CatalogResults(catalog_apps(query, now=now), ranked=bool(query.q), known_count=known_count)
+    # The query's fields determine the slice (a given `now` only matters to tests, which skip the cache).
+    key = None if now is not None else sorted(query.__dict__.items())
+    return CatalogResults(
+        catalog_apps(query, now=now), ranked=bool(query.q), known_count=known_count, key=key
+    )
 
 
 def _option(value: str, label: str, count: int, selected: bool) -> dict[str, Any]:
@@ -242,8 +291,22 @@ def catalog_facets(query: CatalogQuery, *, now: Any = None) -> list[Facet]:
 
 
 def catalog_search_facets(query: CatalogQuery, *, now: Any = None) -> tuple[int, list[Facet]]:
-    """(number of matching apps, facets) — the count comes out of the same pass; cached briefly (see
-    selectors.cache) unless `now` is given."""
+    """(number of matching apps, facets) — the count comes out of the same pass."""
+    count, facets, _first = _search_facets_cached(query, now=now)
+    return count, facets
+
+
+def catalog_search(query: CatalogQuery, *, now: Any = None) -> tuple[int, list[Facet], CatalogResults]:
+    """A search with its facets: (count, facets, results). The results' first FIRST_KEYS ids come out of the
+    facet pass (selectors.catalog_pass), so a first page costs no second pass over the matches."""
+    count, facets, first = _search_facets_cached(query, now=now)
+    results = catalog_results(query, now=now, known_count=count)
+    results.first_keys = first
+    return count, facets, results
+
+
+def _search_facets_cached(query: CatalogQuery, *, now: Any = None) -> tuple[int, list[Facet], list[tuple]]:
+    """Cached briefly (see selectors.cache) unless `now` is given."""
     if now is not None:
         return _search_facets(query, now=now)
     return cached(
@@ -251,14 +314,9 @@ def catalog_search_facets(query: CatalogQuery, *, now: Any = None) -> tuple[int,
     )
 
 
-def _search_facets(query: CatalogQuery, *, now: Any = None) -> tuple[int, list[Facet]]:
+def _search_facets(query: CatalogQuery, *, now: Any = None) -> tuple[int, list[Facet], list[tuple]]:
     now = now or timezone.now()
     categories = list(Category.objects.values_list("id", "slug", "name"))
-    holders: dict[str, list[int]] = {kind: [] for kind in BadgeKind.values}
-    for app_id, kind in Badge.objects.filter(revoked_at__isnull=True, expires_at__gt=now).values_list(
-        "app_id", "kind"
-    ):
-        holders[kind].append(app_id)
     slugs = {pk: slug for pk, slug, _name in categories}
     keys_all = ("category", "vertical", "price_model", "min_rating", "certification", "language")
     groups: dict[str, list[str]] = {"": []}
@@ -271,34 +329,49 @@ def _search_facets(query: CatalogQuery, *, now: Any = None) -> tuple[int, list[F
         default=Value(0),
         output_field=IntegerField(),
     )
+    # Badge holders are few: each kind is a hashed subplan, counted in the same grouped pass.
+    holders = {f"badge_{kind}": Q(pk__in=_badge_holders(kind, now)) for kind in BADGE_KINDS}
+    first_keys: list[tuple] = []
     for skip, keys in groups.items():
         qs = _filtered(query, skip=skip, now=now)
-        qs = _match(qs, query.q) if query.q else qs
         # One grouped pass: few distinct (category, vertical, prices, languages, rating) combinations.
+        if skip:
+            qs = _match(qs, query.q) if query.q else qs
+            rows = qs.values("category_id", "vertical", "price_model_bits", "language_bits", stars=bucket)
+            badges = {name: Count("id", filter=q) for name, q in holders.items()}
+            aggregates = {"n": Count("id"), **(badges if "certification" in keys else {})}
+            grouped = list(rows.annotate(**aggregates).order_by())
+        else:  # the query's own filters: the same pass also yields the first page's ids
+            one = grouped_and_first_page(
+                _search(qs, query.q) if query.q else qs,
+                group={"stars": bucket},
+                flags={n: ExpressionWrapper(q, output_field=BooleanField()) for n, q in holders.items()}
+                if "certification" in keys
+                else {},
+                sort=query.effective_sort,
+                ranked=bool(query.q),
+                limit=FIRST_KEYS,
+            )
+            grouped, first_keys = one.groups, one.first_keys
         found: dict[str, dict[str, int]] = {key: {} for key in keys_all}
         group_total = 0
-        rows = qs.values_list("category_id", "vertical", "price_model_bits", "language_bits", bucket)
-        for category_id, vertical, price_bits, language_bits, stars, n in rows.annotate(
-            n=Count("id")
-        ).order_by():
+        for row in grouped:
+            n = row["n"]
             group_total += n
-            found["category"][slugs.get(category_id, "")] = (
-                found["category"].get(slugs.get(category_id, ""), 0) + n
-            )
-            found["vertical"][vertical] = found["vertical"].get(vertical, 0) + n
-            for model in PRICE_MODELS:
-                if price_bits & price_bit(model):
-                    found["price_model"][model] = found["price_model"].get(model, 0) + n
-            for code in LANGUAGES:
-                if language_bits & language_bit(code):
-                    found["language"][code] = found["language"].get(code, 0) + n
+            _add(found["category"], slugs.get(row["category_id"], ""), n)
+            _add(found["vertical"], row["vertical"], n)
+            for model, bit in PRICE_BITS.items():
+                if row["price_model_bits"] & bit:
+                    _add(found["price_model"], model, n)
+            for code, bit in LANGUAGE_BITS.items():
+                if row["language_bits"] & bit:
+                    _add(found["language"], code, n)
             for step in RATING_STEPS:
-                if stars >= step:
-                    found["min_rating"][str(step)] = found["min_rating"].get(str(step), 0) + n
-        if "certification" in keys:  # few holders: a primary-key lookup each
-            found["certification"] = {
-                kind: qs.filter(pk__in=ids).count() if ids else 0 for kind, ids in holders.items()
-            }
+                if row["stars"] >= step:
+                    _add(found["min_rating"], str(step), n)
+            if "certification" in keys:
+                for kind in BADGE_KINDS:
+                    _add(found["certification"], kind, row[f"badge_{kind}"])
         if not skip:
             total = group_total
         for key in keys:
@@ -338,7 +411,11 @@ def _search_facets(query: CatalogQuery, *, now: Any = None) -> tuple[int, list[F
         ),
         Facet("language", "Language", options("language", language_choices, query.language)),
     ]
-    return total, facets
+    return total, facets, first_keys
+
+
+def _add(counter: dict[str, int], key: str, n: int) -> None:
+    counter[key] = counter.get(key, 0) + n
 
 
 def app_badges(app_ids: list[int], *, now: Any = None) -> dict[int, list[str]]:

@@ -354,5 +354,7 @@ def checks_latest(version: AppVersion) -> list[CheckResult]:
     """The results of the version's latest submission, in CHECKS order."""
     if not version.submission:
         return []
-    rows = {r.check_name: r for r in version.checks.filter(run=version.submission)}
+    prefetched = getattr(version, "latest_checks", None)  # selectors.console.with_latest_checks
+    found = prefetched if prefetched is not None else version.checks.filter(run=version.submission)
+    rows = {r.check_name: r for r in found}
     return [rows[name] for name in CHECKS if name in rows]

@@ -19,8 +19,9 @@ from django.utils import timezone
 from marketplace.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
 from marketplace.models import App, AppVersion, Installation, Plan, Purchase, SeatAssignment, UsageRecord
 from marketplace.models.installs import LIVE_STATES
+from marketplace.selectors.organizations import MANAGER_ROLES
+from marketplace.selectors.pricing import price_for_customer
 from marketplace.services.permissions import require_org_admin
-from marketplace.services.pricing import price_for_customer
 from novacron.accounts import facade as accounts_facade
 from novacron.core.services.audit import audit_record
 from revenue import facade as revenue_facade
@@ -221,11 +222,7 @@ def resolve_plan(*, item_id: str, quantity: int, buyer_id: int, currency: str) -
         raise ValidationError(f'"{plan}" is free: install it instead.', code="item_free")
     if plan.model != M.PER_SEAT and quantity != 1:
         raise ValidationError("Only per-seat plans are bought in a quantity.", field="quantity")
-    org_ids = [
-        o.id
-        for o in accounts_facade.organizations_for_user(buyer_id)
-        if o.role in ("owner", "admin", "billing")
-    ]
+    org_ids = [o.id for o in accounts_facade.organizations_for_user(buyer_id) if o.role in MANAGER_ROLES]
     price = price_for_customer(plan=plan, user_id=buyer_id, organization_ids=org_ids)
     interval = f" ({plan.get_interval_display().lower()})" if plan.interval else ""
     return revenue_facade.PricedItem(
@@ -471,7 +468,6 @@ def entitlement(
 ) -> Entitlement:
     """Is the organisation (or the user) licensed for the app, on which plan, with how many seats? With both,
     `user_has_seat` says whether that member may use it (per-seat plans: assigned a seat; others: a member)."""
-    now = now or timezone.now()
     holder = _holder_filter(user_id=user_id, organization_id=organization_id)
     installation = (
         Installation.objects.select_related("plan")
@@ -481,27 +477,38 @@ def entitlement(
     )
     if installation is None:
         return Entitlement(False, "none", None, None, 0, 0, False if user_id else None, None, [])
-    valid_until = (
-        installation.trial_ends_at if installation.status == St.TRIAL else installation.current_period_end
-    )
-    lapsed = installation.status == St.EXPIRED or (valid_until is not None and valid_until <= now)
-    status = "expired" if lapsed else installation.status
-    assigned = installation.seat_assignments.count()
     user_has_seat = None
     if organization_id and user_id:
         if installation.plan.model == M.PER_SEAT:
             user_has_seat = installation.seat_assignments.filter(user_id=user_id).exists()
         else:
             user_has_seat = user_id in accounts_facade.organization_member_ids(organization_id)
-        user_has_seat = user_has_seat and not lapsed
+    return entitlement_of(
+        installation,
+        seats_assigned=installation.seat_assignments.count(),
+        user_has_seat=user_has_seat,
+        now=now,
+    )
+
+
+def entitlement_of(
+    installation: Installation, *, seats_assigned: int, user_has_seat: bool | None, now: Any = None
+) -> Entitlement:
+    """The entitlement an installation gives (no queries): for lists that fetched the seat figures in bulk.
+    `user_has_seat` is the member's seat (per-seat plans) or membership (others), None when nobody was asked."""
+    now = now or timezone.now()
+    valid_until = (
+        installation.trial_ends_at if installation.status == St.TRIAL else installation.current_period_end
+    )
+    lapsed = installation.status == St.EXPIRED or (valid_until is not None and valid_until <= now)
     return Entitlement(
         licensed=not lapsed,
-        status=status,
+        status="expired" if lapsed else installation.status,
         plan=installation.plan.name,
         plan_model=installation.plan.model,
         seats=installation.seats,
-        seats_assigned=assigned,
-        user_has_seat=user_has_seat,
+        seats_assigned=seats_assigned,
+        user_has_seat=None if user_has_seat is None else bool(user_has_seat and not lapsed),
         valid_until=valid_until,
         scopes=list(installation.granted_scopes),
     )

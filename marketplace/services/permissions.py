@@ -3,8 +3,11 @@ owners/admins manage their organisation's installations."""
 
 from typing import Any
 
+from django.db.models import F, Q
+
 from marketplace.exceptions import PermissionDenied
 from marketplace.models import App, Publisher
+from marketplace.selectors.organizations import managed_organizations
 from novacron.accounts import facade as accounts_facade
 
 REVIEW_PERMISSION = "accounts.review_apps"
@@ -62,6 +65,9 @@ def publishers_for_user(user: Any) -> list[Publisher]:
     """Publishers the user may act for: their own and those of organisations they own or administer."""
     if not getattr(user, "is_authenticated", False):
         return []
-    org_ids = [o.id for o in accounts_facade.organizations_for_user(user.pk) if o.role in ("owner", "admin")]
-    own = list(Publisher.objects.filter(user_id=user.pk))
-    return own + list(Publisher.objects.filter(organization_id__in=org_ids))
+    org_ids = [o.id for o in managed_organizations(user)]
+    return list(
+        Publisher.objects.filter(Q(user_id=user.pk) | Q(organization_id__in=org_ids))
+        .select_related("organization")
+        .order_by(F("organization_id").asc(nulls_first=True), "pk")  # their own first
+    )

@@ -3,10 +3,10 @@
 Rules (docs/marketplace/publisher-guide.md#pricing):
 - Once an app has been published, a plan's price may change at most once every 30 days.
 - Customers who held the plan before a change keep the old price for 90 days after the change (if the new
-  price is lower they get the lower one). `price_for_customer` applies this; the checkout resolver uses it.
+  price is lower they get the lower one). That is a read: marketplace.selectors.pricing applies it for the app
+  page, the API and the checkout resolver.
 """
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,15 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from marketplace.exceptions import Conflict, ValidationError
-from marketplace.models import App, Installation, Plan, PriceChange
-from marketplace.models.installs import LIVE_STATES
+from marketplace.models import App, Plan, PriceChange
 from marketplace.services.facets import app_refresh_facet_bits
 from marketplace.services.permissions import require_app_owner
 from novacron.core.money import CurrencyError, validate_currency
 from novacron.core.services.audit import audit_record
 
 PRICE_CHANGE_INTERVAL = timedelta(days=30)
-GRANDFATHER_PERIOD = timedelta(days=90)
 MAX_TRIAL_DAYS = 90
 M = Plan.Model
 
@@ -129,35 +127,3 @@ def plan_change_price(
             after={field: new},
         )
     return plan
-
-
-@dataclass(frozen=True)
-class CustomerPrice:
-    amount: int  # per unit (per seat for per-seat plans)
-    currency: str
-    grandfathered: bool
-    until: datetime | None  # when the kept price ends
-
-
-def price_for_customer(
-    *, plan: Plan, user_id: int | None, organization_ids: list[int] | None = None, now: Any = None
-) -> CustomerPrice:
-    """The plan's price for a customer: a live installation of this plan that started before a price change
-    keeps the price it had before that change for 90 days after it (or the new price, if lower)."""
-    now = now or timezone.now()
-    current = plan.unit_amount if plan.model == M.USAGE else plan.amount
-    holders = Installation.objects.filter(plan=plan, status__in=LIVE_STATES)
-    starts = list(
-        holders.filter(user_id=user_id).values_list("created_at", flat=True) if user_id else []
-    ) + list(holders.filter(organization_id__in=organization_ids or []).values_list("created_at", flat=True))
-    if not starts:
-        return CustomerPrice(current, plan.currency, False, None)
-    since = min(starts)
-    # The earliest change after the customer started whose 90 days are still running.
-    changes = plan.price_changes.filter(changed_at__gt=max(since, now - GRANDFATHER_PERIOD)).order_by(
-        "changed_at"
-    )
-    change = changes.first()
-    if change is None or change.old_amount >= current:
-        return CustomerPrice(current, plan.currency, False, None)
-    return CustomerPrice(change.old_amount, plan.currency, True, change.changed_at + GRANDFATHER_PERIOD)

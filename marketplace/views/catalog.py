@@ -7,8 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from marketplace.api.catalog_views import customer_prices
-from marketplace.api.common import visible_app_or_404
+from marketplace.exceptions import ValidationError
 from marketplace.forms import BuyForm, InstallForm, ReplyForm, ReportForm, ReviewForm, add_domain_error
 from marketplace.models import App, AppVersion, Category, Installation, Plan
 from marketplace.selectors.cache import cache_key, cached
@@ -16,23 +15,27 @@ from marketplace.selectors.catalog import (
     SORTS,
     CatalogQuery,
     app_badges,
-    catalog_results,
-    catalog_search_facets,
+    catalog_search,
     lowest_prices,
 )
+from marketplace.selectors.lookups import visible_app_or_404
+from marketplace.selectors.organizations import managed_organizations, organization_id_of
+from marketplace.selectors.pricing import customer_prices
 from marketplace.services import installs
 from marketplace.services.checks import manifest_schema
 from marketplace.services.permissions import can_manage_publisher
 from marketplace.services.reviews import has_installed
-from marketplace.views.common import managed_organizations, org_choice, page_of, plan_price_text
+from marketplace.views.common import page_of, plan_price_text
 from novacron.core.exceptions import DomainError
+from novacron.core.once import submit_once
 from novacron.core.portal import render_markdown
+from revenue import facade as revenue_facade
 
 
 def catalog(request: HttpRequest) -> HttpResponse:
     query = CatalogQuery.from_params(request.GET)
-    count, facets = catalog_search_facets(query)
-    page = page_of(request, catalog_results(query, known_count=count))
+    _count, facets, results = catalog_search(query)
+    page = page_of(request, results)
     ids = [a.pk for a in page.object_list]
     badges, prices = app_badges(ids), lowest_prices(ids)
     params = request.GET.copy()
@@ -56,20 +59,26 @@ def catalog(request: HttpRequest) -> HttpResponse:
 
 
 def app_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    app = visible_app_or_404(slug, request.user)
-    if request.user.is_authenticated or not app.is_listed or messages.get_messages(request):
-        return _app_page(request, app)
-    # Anonymous visitors all see the same page: cache it briefly, keyed by what changes it.
-    key = cache_key(
-        "app-page", app.pk, app.updated_at, app.rating_count, app.install_count, request.LANGUAGE_CODE
+    if request.user.is_authenticated or messages.get_messages(request):
+        return _app_page(request, visible_app_or_404(slug, request.user))
+    # Anonymous visitors all see the same page of a listed app (others are 404 to them): cache it briefly, keyed
+    # by what changes it — read without the row's text or joins, so a cached page costs one narrow query.
+    figures = (
+        App.objects.filter(slug=slug, is_listed=True)
+        .values_list("pk", "updated_at", "rating_count", "install_count")
+        .first()
     )
-    html = cached(key, lambda: _app_page(request, app).content.decode())  # noqa: PLW0108 (lazy)
+    if figures is None:
+        raise Http404
+    key = cache_key("app-page", *figures, request.LANGUAGE_CODE)
+    html = cached(key, lambda: _app_page(request, visible_app_or_404(slug, request.user)).content.decode())  # noqa: PLW0108 (lazy)
     return HttpResponse(html)
 
 
 def _app_page(request: HttpRequest, app: App) -> HttpResponse:
     user = request.user
-    prices = customer_prices(app, user)
+    active_plans = list(app.plans.filter(is_active=True))
+    prices = customer_prices(active_plans, user)
     plans = [
         {
             "plan": plan,
@@ -79,7 +88,7 @@ def _app_page(request: HttpRequest, app: App) -> HttpResponse:
             else "",
             "kept_until": prices[plan.pk].until if plan.pk in prices else None,
         }
-        for plan in app.plans.filter(is_active=True)
+        for plan in active_plans
     ]
     reviews = (
         app.reviews.filter(is_hidden=False)
@@ -137,9 +146,9 @@ def _plan(app: App, plan_id: str) -> Plan:
 def install(request: HttpRequest, slug: str) -> HttpResponse:
     app = visible_app_or_404(slug, request.user)
     plan = _plan(app, request.POST.get("plan", ""))
-    org_id = org_choice(request.POST.get("organization", ""), request.user)
     action = installs.trial_start if request.POST.get("trial") else installs.install
     try:
+        org_id = organization_id_of(request.POST.get("organization"), request.user)
         installation = action(app=app, plan=plan, user=request.user, organization_id=org_id)
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -155,33 +164,38 @@ def install(request: HttpRequest, slug: str) -> HttpResponse:
 def buy(request: HttpRequest, slug: str, plan_id: str) -> HttpResponse:
     app = visible_app_or_404(slug, request.user)
     plan = _plan(app, plan_id)
-    organizations = managed_organizations(request.user)
-    form = BuyForm(request.POST or None, organizations=organizations)
-    price = customer_prices(app, request.user).get(plan.pk)
+    form = BuyForm(request.POST or None, organizations=managed_organizations(request.user))
+    price = customer_prices([plan], request.user).get(plan.pk)
     if request.method == "POST" and form.is_valid():
-        org_id = org_choice(form.cleaned_data.get("organization") or "", request.user)
-        try:
+        data = form.cleaned_data
+
+        def purchase() -> str:
             order = installs.purchase_start(
                 app=app,
                 plan=plan,
                 user=request.user,
-                payment_method=form.cleaned_data["card_number"],
-                organization_id=org_id,
-                seats=form.cleaned_data.get("seats") or 1,
+                payment_method=data["card_number"],
+                organization_id=organization_id_of(data.get("organization"), request.user),
+                seats=data.get("seats") or 1,
+            )
+            if order.state == "failed":  # nothing charged: raising frees the token for a corrected form
+                raise ValidationError(
+                    order.failure_message or "The payment was declined.", field="card_number"
+                )
+            return str(order.public_id)
+
+        try:
+            # A double click or a re-POST of the same form runs the purchase once and shows its order.
+            order_id, replayed = submit_once(
+                user_id=request.user.pk,
+                scope="marketplace.buy",
+                token=data["submission_token"],
+                action=purchase,
             )
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            if order.is_paid:
-                messages.success(
-                    request, f"Thank you! {app.name} is installed. Receipt: order {order.public_id}."
-                )
-                return redirect("marketplace:installations")
-            if order.state == "failed":
-                form.add_error("card_number", order.failure_message or "The payment was declined.")
-            else:
-                messages.info(request, "Complete the payment to finish the purchase.")
-                return redirect(reverse("revenue:receipt", kwargs={"public_id": order.public_id}))
+            return _after_purchase(request, app, order_id, replayed=replayed)
     return render(
         request,
         "marketplace/buy.html",
@@ -193,6 +207,19 @@ def buy(request: HttpRequest, slug: str, plan_id: str) -> HttpResponse:
             "form": form,
         },
     )
+
+
+def _after_purchase(request: HttpRequest, app: App, order_id: str, *, replayed: bool) -> HttpResponse:
+    order = revenue_facade.order_get(order_id)
+    if order is not None and order.is_paid:
+        if not replayed:
+            messages.success(
+                request, f"Thank you! {app.name} is installed. Receipt: order {order.public_id}."
+            )
+        return redirect("marketplace:installations")
+    if not replayed:
+        messages.info(request, "Complete the payment to finish the purchase.")
+    return redirect(reverse("revenue:receipt", kwargs={"public_id": order_id}))
 
 
 def manifest_schema_file(request: HttpRequest) -> JsonResponse:

@@ -6,26 +6,11 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 
 from marketplace.models import Plan
-from novacron.accounts import facade as accounts_facade
 from novacron.core.money import Money
 
 
 def page_of(request: HttpRequest, items: Any, per_page: int = 24) -> Page:
     return Paginator(items, per_page).get_page(request.GET.get("page"))
-
-
-def managed_organizations(user: Any) -> list[Any]:
-    """Organisations the user owns or administers (they may install and buy for them)."""
-    if not user.is_authenticated:
-        return []
-    return [o for o in accounts_facade.organizations_for_user(user.pk) if o.role in ("owner", "admin")]
-
-
-def org_choice(value: str, user: Any) -> int | None:
-    if not value:
-        return None
-    allowed = {o.id for o in managed_organizations(user)}
-    return int(value) if value.isdigit() and int(value) in allowed else None
 
 
 def plan_price_text(plan: Plan, amount: int | None = None) -> str:

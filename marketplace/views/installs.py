@@ -7,10 +7,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from marketplace.api.common import visible_app_or_404
 from marketplace.forms import ReplyForm, ReportForm, ReviewForm, SeatForm
 from marketplace.models import Installation, Review
-from marketplace.selectors.console import installations_for_organization, installations_for_user
+from marketplace.selectors.console import installations_for_user, installations_with_entitlements
+from marketplace.selectors.lookups import visible_app_or_404
+from marketplace.selectors.organizations import MANAGER_ROLES
 from marketplace.services import installs
 from marketplace.services import reviews as review_services
 from novacron.accounts import facade as accounts_facade
@@ -19,19 +20,14 @@ from novacron.core.exceptions import DomainError
 
 @login_required
 def installations(request: HttpRequest) -> HttpResponse:
-    organizations = []
-    for org in accounts_facade.organizations_for_user(request.user.pk):
-        rows = list(installations_for_organization(org.id))
-        organizations.append(
-            {
-                "org": org,
-                "can_manage": org.role in ("owner", "admin"),
-                "rows": [
-                    (i, installs.entitlement(app=i.app, organization_id=org.id, user_id=request.user.pk))
-                    for i in rows
-                ],
-            }
-        )
+    organizations = [
+        {
+            "org": org,
+            "can_manage": org.role in MANAGER_ROLES,
+            "rows": installations_with_entitlements(org.id, member_id=request.user.pk),
+        }
+        for org in accounts_facade.organizations_for_user(request.user.pk)
+    ]
     return render(
         request,
         "marketplace/installations.html",

@@ -9,7 +9,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from marketplace.api.common import owned_app_or_404, publisher_or_404, version_or_404
 from marketplace.forms import (
     AppForm,
     CertificationForm,
@@ -23,16 +22,17 @@ from marketplace.forms import (
     VersionForm,
     add_domain_error,
 )
-from marketplace.models import App, AppVersion, Installation, Plan, Publisher
-from marketplace.models.installs import LIVE_STATES
+from marketplace.models import App, AppVersion, Plan, Publisher
 from marketplace.models.versions import EDITABLE_STATES
-from marketplace.selectors.console import publisher_apps, version_sla
+from marketplace.selectors.console import app_install_figures, publisher_apps, version_sla
+from marketplace.selectors.lookups import owned_app_or_404, publisher_or_404, version_or_404
+from marketplace.selectors.organizations import managed_organizations, organization_id_of
 from marketplace.services import apps as app_services
 from marketplace.services import certification as cert_services
 from marketplace.services import pricing, publishers, versions
 from marketplace.services.checks import CHECK_LABELS, checks_latest
 from marketplace.services.permissions import can_manage_publisher, publishers_for_user
-from marketplace.views.common import managed_organizations, plan_price_text
+from marketplace.views.common import plan_price_text
 from novacron.core.exceptions import DomainError
 from novacron.core.models import AuditLog
 from novacron.core.money import Money
@@ -50,11 +50,13 @@ MANIFEST_EXAMPLE = """{
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
     agreement = publishers.agreement_current()
-    organizations = [
-        o
-        for o in managed_organizations(request.user)
-        if not Publisher.objects.filter(organization_id=o.id).exists()
-    ]
+    candidates = managed_organizations(request.user)
+    taken = set(
+        Publisher.objects.filter(organization_id__in=[o.id for o in candidates]).values_list(
+            "organization_id", flat=True
+        )
+    )
+    organizations = [o for o in candidates if o.id not in taken]
     form = PublisherRegisterForm(
         request.POST or None,
         organizations=organizations,
@@ -69,7 +71,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 user=request.user,
                 display_name=form.cleaned_data["display_name"],
                 agreement_version=agreement.version if agreement else "",
-                organization_id=int(org) if org else None,
+                organization_id=organization_id_of(org, request.user),
                 website=form.cleaned_data.get("website") or "",
                 support_email=form.cleaned_data.get("support_email") or "",
                 ip_address=request.META.get("REMOTE_ADDR"),
@@ -210,7 +212,6 @@ def app_console(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, "Listing saved.")
             return redirect("marketplace:app_console", slug=app.slug)
     plans = [(plan, plan_price_text(plan), PriceChangeForm(prefix=f"p{plan.pk}")) for plan in app.plans.all()]
-    live = Installation.objects.filter(app=app, status__in=LIVE_STATES)
     return render(
         request,
         "marketplace/app_console.html",
@@ -223,11 +224,7 @@ def app_console(request: HttpRequest, slug: str) -> HttpResponse:
             "versions": app.versions.select_related("reviewer"),
             "reviews": app.reviews.select_related("author").order_by("-created_at")[:50],
             "reply_form": ReplyForm(),
-            "installs": {
-                "total": live.count(),
-                "organizations": live.filter(organization__isnull=False).count(),
-                "trials": live.filter(status="trial").count(),
-            },
+            "installs": app_install_figures(app),
             "badges": cert_services.active_badges(app),
             "cert_requests": app.certification_requests.order_by("-created_at")[:10],
         },

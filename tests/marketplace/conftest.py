@@ -8,6 +8,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.contrib.auth.models import Group
 
+from marketplace.models import Category, DeveloperAgreement
+from marketplace.reference import reference_data_ensure
 from tests.factories import UserFactory
 from tests.marketplace.factories import make_app, make_publisher
 
@@ -20,6 +22,13 @@ def run_on_commit(django_capture_on_commit_callbacks):
         return django_capture_on_commit_callbacks(execute=True)
 
     return runner
+
+
+@pytest.fixture
+def catalog_reference(transactional_db):
+    """For tests with real transactions: the database they start from was flushed by an earlier such test, which
+    also removed the categories and agreement migration 0003 created; put them back."""
+    reference_data_ensure(Category, DeveloperAgreement)
 
 
 @pytest.fixture

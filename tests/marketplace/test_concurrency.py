@@ -35,6 +35,7 @@ def _race(*calls):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("catalog_reference")
 def test_the_last_seat_goes_to_one_member():
     admin = UserFactory()
     org = OrganizationFactory()
@@ -67,6 +68,7 @@ def test_the_last_seat_goes_to_one_member():
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("catalog_reference")
 def test_concurrent_installs_give_one_installation():
     user = UserFactory()
     app = make_app(make_publisher(UserFactory()))

@@ -3,6 +3,7 @@ automated checks, a reviewer approves it, another user buys it through checkout 
 reviews it, and the publisher sees the pending sale on revenue's earnings page."""
 
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -96,9 +97,13 @@ def test_newcomer_publishes_and_sells_an_app_through_the_portal(client, reviewer
     assert "Cron Insights" in client.get(reverse("marketplace:index"), {"q": "dashboards"}).content.decode()
     plan = app.plans.get()
     buy_url = reverse("marketplace:buy", args=[app.slug, plan.public_id])
-    assert "$49.00" in client.get(buy_url).content.decode()
+    page = client.get(buy_url).content.decode()
+    assert "$49.00" in page
+    token = re.search(r'name="submission_token" value="([0-9a-f]{32})"', page).group(1)
     with run_on_commit():
-        response = client.post(buy_url, {"card_number": "4242 4242 4242 4242", "seats": "1"})
+        response = client.post(
+            buy_url, {"card_number": "4242 4242 4242 4242", "seats": "1", "submission_token": token}
+        )
     assert response.status_code == 302
     installation = Installation.objects.get(app=app, user=buyer)
     assert installation.status == "active"

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from marketplace.exceptions import Conflict, ValidationError
 from marketplace.models import Installation, Plan
+from marketplace.selectors.pricing import price_for_customer
 from marketplace.services import installs, pricing
 from revenue import facade as revenue_facade
 from tests.factories import UserFactory
@@ -79,11 +80,11 @@ def test_existing_customers_keep_their_price_for_90_days(paid_app, publisher_use
     renewal = _buy(plan, buyer, run_on_commit)
     assert renewal.subtotal == 1000
     assert renewal.lines[0].item_id == str(plan.public_id)
-    kept = pricing.price_for_customer(plan=plan, user_id=buyer.pk)
+    kept = price_for_customer(plan=plan, user_id=buyer.pk)
     assert kept.grandfathered
     assert kept.until.date() == (timezone.now() + timedelta(days=90)).date()
     # After 90 days the customer pays the new price.
-    later = pricing.price_for_customer(plan=plan, user_id=buyer.pk, now=timezone.now() + timedelta(days=91))
+    later = price_for_customer(plan=plan, user_id=buyer.pk, now=timezone.now() + timedelta(days=91))
     assert later.amount == 1500
     assert not later.grandfathered
 
@@ -95,7 +96,7 @@ def test_a_lower_new_price_applies_to_existing_customers_at_once(
     _buy(plan, buyer, run_on_commit)
     Installation.objects.filter(user=buyer).update(created_at=timezone.now() - timedelta(days=1))
     plan = pricing.plan_change_price(plan=plan, user=publisher_user, amount=800)
-    assert pricing.price_for_customer(plan=plan, user_id=buyer.pk).amount == 800
+    assert price_for_customer(plan=plan, user_id=buyer.pk).amount == 800
 
 
 def test_renewal_extends_the_period_and_refund_revokes(paid_app, buyer, run_on_commit):

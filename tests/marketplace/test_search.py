@@ -154,3 +154,26 @@ def test_catalog_counts_and_anonymous_app_pages_are_cached_briefly(client, corpu
     app_update(app=corpus[0], user=publisher_user, tagline="Never miss a run")  # a real edit shows at once
     assert "Never miss a run" in client.get(f"/marketplace/{corpus[0].slug}/").content.decode()
     cache.clear()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sort", ["", "relevance", "rating", "installs", "newest"])
+@pytest.mark.parametrize("q", ["", "invoices"])
+def test_the_facet_pass_gives_the_first_page_in_the_catalogs_order(corpus, monkeypatch, sort, q):
+    # Given figures that make every order differ, and a facet pass that returns only the first two ids
+    from marketplace.selectors import catalog
+
+    for n, app in enumerate(corpus):
+        App.objects.filter(pk=app.pk).update(install_count=10 * (n % 2), rating_average=n, rating_count=1)
+    monkeypatch.setattr(catalog, "FIRST_KEYS", 2)
+    query = CatalogQuery(q=q, sort=sort)
+
+    # When a search's pages are read through the facet pass (first two) and the ordinary path (the rest)
+    count, _facets, results = catalog.catalog_search(query)
+    paged = [a.name for a in results[0:2]] + [a.name for a in results[2:10]]
+
+    # Then they are the catalog's own order, with ranks when searching
+    assert paged == _names(q=q, sort=sort)
+    assert count == len(paged)
+    assert len(results.first_keys) == min(2, count)
+    assert all((a.rank is not None) == bool(q) for a in results[0:2])

@@ -1,37 +1,30 @@
-"""Lookups shared by the API views (and the portal views): objects by public id or slug with the caller's
-visibility applied — what a caller may not see is a 404, the same as what does not exist."""
+"""Lookups shared by the API and the portal: objects by public id or slug with the caller's visibility applied
+(what a caller may not see is a 404, the same as what does not exist). Organisations: selectors.organizations."""
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404
 
-from marketplace.exceptions import NotFound, ValidationError
+from marketplace.exceptions import ValidationError
 from marketplace.models import App, AppVersion, Installation, Plan, Publisher
 from marketplace.services.installs import can_manage_installation
 from marketplace.services.permissions import can_manage_publisher, is_reviewer
 from novacron.accounts import facade as accounts_facade
 
 
-def organization_id_of(ref: str | None, user: Any) -> int | None:
-    """An organisation slug/public id (or "") → its id; the caller must be a member."""
-    if not ref:
-        return None
-    organization = accounts_facade.organization_get(int(ref) if str(ref).isdigit() else ref)
-    if organization is None or accounts_facade.organization_role(user.pk, organization.id) is None:
-        raise NotFound("No such organisation among yours.", field="organization")
-    return organization.id
-
-
-def app_or_404(slug: str) -> App:
-    app = App.objects.select_related("publisher", "category").filter(slug=slug).first()
+def app_or_404(slug: str, queryset: QuerySet | None = None) -> App:
+    qs = App.objects.all() if queryset is None else queryset
+    app = qs.select_related("publisher", "category").filter(slug=slug).first()
     if app is None:
         raise Http404
     return app
 
 
-def visible_app_or_404(slug: str, user: Any) -> App:
-    """Listed apps for everyone; unlisted ones only for their publisher and reviewers."""
-    app = app_or_404(slug)
+def visible_app_or_404(slug: str, user: Any, queryset: QuerySet | None = None) -> App:
+    """Listed apps for everyone; unlisted ones only for their publisher and reviewers. `queryset` adds what
+    the caller renders (prefetches), so the app is read once."""
+    app = app_or_404(slug, queryset)
     if not app.is_listed and not (can_manage_publisher(user, app.publisher) or is_reviewer(user)):
         raise Http404
     return app
@@ -64,7 +57,9 @@ def plan_of(app: App, public_id: Any) -> Plan:
 
 def installation_or_404(public_id: Any, user: Any) -> Installation:
     installation = (
-        Installation.objects.select_related("app", "plan", "version").filter(public_id=public_id).first()
+        Installation.objects.select_related("app", "plan", "version", "organization")
+        .filter(public_id=public_id)
+        .first()
     )
     if installation is None:
         raise Http404
