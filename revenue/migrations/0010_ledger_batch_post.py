@@ -20,37 +20,38 @@ DECLARE
     v_increase bigint;
     r record;
 BEGIN
-    IF v_key IS NOT NULL THEN
-        SELECT j.id INTO v_id FROM revenue_journalentry j WHERE j.idempotency_key = v_key;
-        IF FOUND THEN
-            RETURN QUERY SELECT v_id, 'exists'::text, NULL::bigint, NULL::bigint;
-            RETURN;
+    -- An entry that decreases running balances first answers a replay (before locking: a replay must not be
+    -- refused for funds its first posting used), then locks those accounts in id order (the lock order every
+    -- money service uses), folds their pending increases into the balance (neutral, so it stands even if the
+    -- check then refuses), and checks. An entry that only adds (a sale) skips all of that.
+    IF jsonb_array_length(e->'decreases') > 0 THEN
+        IF v_key IS NOT NULL THEN
+            SELECT j.id INTO v_id FROM revenue_journalentry j WHERE j.idempotency_key = v_key;
+            IF FOUND THEN
+                RETURN QUERY SELECT v_id, 'exists'::text, NULL::bigint, NULL::bigint;
+                RETURN;
+            END IF;
         END IF;
+        FOR r IN
+            SELECT a.id, a.balance AS bal, (x->>1)::bigint AS dlt
+            FROM revenue_account a
+            JOIN jsonb_array_elements(e->'decreases') x ON a.id = (x->>0)::bigint
+            ORDER BY a.id
+            FOR NO KEY UPDATE OF a
+        LOOP
+            WITH folded AS (
+                DELETE FROM revenue_balanceincrease i WHERE i.account_id = r.id RETURNING i.amount
+            )
+            SELECT coalesce(sum(folded.amount), 0) INTO v_increase FROM folded;
+            IF v_increase <> 0 THEN
+                UPDATE revenue_account a SET balance = a.balance + v_increase WHERE a.id = r.id;
+            END IF;
+            IF r.bal + v_increase + r.dlt < 0 THEN
+                RETURN QUERY SELECT r.id, 'insufficient'::text, r.bal + v_increase, r.dlt;
+                RETURN;
+            END IF;
+        END LOOP;
     END IF;
-    -- Lock the accounts this entry decreases in id order (the lock order every money service uses), fold
-    -- their pending increases into the balance (neutral, so it stands even if the check then refuses), check.
-    FOR r IN
-        SELECT a.id, a.balance AS bal, d.delta AS dlt
-        FROM revenue_account a
-        JOIN (
-            SELECT (x->>0)::bigint AS id, (x->>1)::bigint AS delta FROM jsonb_array_elements(e->'deltas') x
-        ) d ON d.id = a.id
-        WHERE d.delta < 0
-        ORDER BY a.id
-        FOR NO KEY UPDATE OF a
-    LOOP
-        WITH folded AS (
-            DELETE FROM revenue_balanceincrease i WHERE i.account_id = r.id RETURNING i.amount
-        )
-        SELECT coalesce(sum(folded.amount), 0) INTO v_increase FROM folded;
-        IF v_increase <> 0 THEN
-            UPDATE revenue_account a SET balance = a.balance + v_increase WHERE a.id = r.id;
-        END IF;
-        IF r.bal + v_increase + r.dlt < 0 THEN
-            RETURN QUERY SELECT r.id, 'insufficient'::text, r.bal + v_increase, r.dlt;
-            RETURN;
-        END IF;
-    END LOOP;
     INSERT INTO revenue_journalentry (
         public_id, created_at, updated_at, kind, description, reference_type, reference_id, idempotency_key,
         reverses_id, metadata, effective_at, created_by_id
@@ -61,7 +62,7 @@ BEGIN
     )
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING id INTO v_id;
-    IF v_id IS NULL THEN  -- a concurrent call with the same key committed first
+    IF v_id IS NULL THEN  -- posted before (a replay), or a concurrent call with the same key committed first
         SELECT j.id INTO v_id FROM revenue_journalentry j WHERE j.idempotency_key = v_key;
         RETURN QUERY SELECT v_id, 'exists'::text, NULL::bigint, NULL::bigint;
         RETURN;
@@ -70,11 +71,15 @@ BEGIN
     SELECT v_id, (p->>0)::bigint, (p->>1)::bigint, p->>2
     FROM jsonb_array_elements(e->'postings') WITH ORDINALITY AS t(p, n)
     ORDER BY t.n;
-    UPDATE revenue_account a SET balance = a.balance + (x->>1)::bigint
-    FROM jsonb_array_elements(e->'deltas') x
-    WHERE a.id = (x->>0)::bigint AND (x->>1)::bigint < 0;
-    INSERT INTO revenue_balanceincrease (account_id, amount)
-    SELECT (x->>0)::bigint, (x->>1)::bigint FROM jsonb_array_elements(e->'deltas') x WHERE (x->>1)::bigint > 0;
+    IF jsonb_array_length(e->'decreases') > 0 THEN
+        UPDATE revenue_account a SET balance = a.balance + (x->>1)::bigint
+        FROM jsonb_array_elements(e->'decreases') x
+        WHERE a.id = (x->>0)::bigint;
+    END IF;
+    IF jsonb_array_length(e->'increases') > 0 THEN
+        INSERT INTO revenue_balanceincrease (account_id, amount)
+        SELECT (x->>0)::bigint, (x->>1)::bigint FROM jsonb_array_elements(e->'increases') x;
+    END IF;
     RETURN QUERY SELECT v_id, 'posted'::text, NULL::bigint, NULL::bigint;
 END;
 $$ LANGUAGE plpgsql;

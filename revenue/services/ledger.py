@@ -139,7 +139,8 @@ class _Prepared:
             "created_by": f["created_by_id"],
             "effective_at": f["effective_at"].isoformat(),
             "postings": [(line.account.pk, line.amount, line.account.currency) for line in self.lines],
-            "deltas": list(self.deltas.items()),
+            "decreases": [(pk, delta) for pk, delta in self.deltas.items() if delta < 0],
+            "increases": [(pk, delta) for pk, delta in self.deltas.items() if delta > 0],
         }
 
     def entry(self, pk: int) -> JournalEntry:
