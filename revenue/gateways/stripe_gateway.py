@@ -5,6 +5,12 @@
   that creates something carries an idempotency key derived from ours, so a retry after a timeout never charges
   twice. A card declined on attach or on confirm gives a "failed" result with Stripe's code; 3-D Secure gives
   "requires_action" with Stripe's next_action; the fee comes from the charge's balance transaction.
+- attach_payment_method (subscriptions): the PaymentMethod is attached to the buyer's Customer (found by email,
+  else created) so it can be charged later; a card declined on attach raises ValueError (the buyer sees why).
+- off-session charges (a token marked with `base.off_session_method`: renewals, dunning retries, prorations):
+  a PaymentIntent with customer + payment_method + off_session=True + confirm=True. A card that needs the buyer
+  to authenticate gives Stripe's 402 `authentication_required` ("failed", code authentication_required) or, on
+  localstripe, a PaymentIntent in requires_action ("requires_action"): either way a result dunning handles.
 - confirm: after the buyer authenticated (Stripe.js), the PaymentIntent is re-read and confirmed if it still
   needs confirmation.
 - refund: Refund on the PaymentIntent; transfer: Connect `Transfer` to the seller's acct_... account.
@@ -36,8 +42,10 @@ from revenue.gateways.base import (
     GatewayRecord,
     InvalidWebhook,
     RefundResult,
+    StoredPaymentMethod,
     TransferResult,
     WebhookEvent,
+    split_off_session,
 )
 
 NAME = "stripe"
@@ -63,6 +71,7 @@ def _id(value: Any) -> str:
 
 class StripeGateway:
     name = NAME
+    supports_off_session = True
 
     def __init__(
         self,
@@ -97,37 +106,63 @@ class StripeGateway:
     # --- payments --------------------------------------------------------------------------------------
     def normalize_payment_method(self, payment_method: str) -> str:
         value = (payment_method or "").strip()
-        if not value.startswith("pm_"):
+        token, off_session = split_off_session(value)
+        if not token.startswith("pm_"):
             raise ValueError("Pass the id of a Stripe PaymentMethod (pm_...) created with Stripe.js.")
-        return value
+        return value if off_session else token
+
+    def attach_payment_method(self, payment_method: str, *, customer_email: str = "") -> StoredPaymentMethod:
+        """Keep a PaymentMethod for off-session charges: attach it to the buyer's Customer (reused by email,
+        else created). Raises ValueError when Stripe refuses the card; GatewayUnavailable when unreachable."""
+        token = split_off_session(self.normalize_payment_method(payment_method))[0]
+        try:
+            found = _dict(self.client.v1.payment_methods.retrieve(token))
+            if not _id(found.get("customer")):
+                customer = self._customer(customer_email, f"attach:{token}")
+                found = _dict(
+                    self.client.v1.payment_methods.attach(
+                        token, params={"customer": customer}, options={"idempotency_key": f"attach:{token}"}
+                    )
+                )
+        except stripe.CardError as exc:
+            raise ValueError(exc.user_message or "Your card was declined.") from exc
+        except _TRANSIENT as exc:
+            raise GatewayUnavailable(f"Stripe did not answer: {exc.user_message or exc}") from exc
+        except stripe.InvalidRequestError as exc:
+            raise ValueError(exc.user_message or "This payment method cannot be used.") from exc
+        card = found.get("card") or {}
+        brand = str(card.get("brand") or "card").title()
+        label = f"{brand} •••• {card['last4']}" if card.get("last4") else token
+        return StoredPaymentMethod(token=token, label=label[:60])
 
     def charge(self, request: ChargeRequest) -> ChargeResult:
         key = request.idempotency_key
+        method = request.stored_payment_method
         card_country = ""
         try:
-            payment_method = self.client.v1.payment_methods.retrieve(request.payment_method)
+            payment_method = self.client.v1.payment_methods.retrieve(method)
             card_country = str(_dict(payment_method).get("card", {}).get("country") or "")
             customer = _id(payment_method["customer"]) or self._customer(request.customer_email, key)
             if not _id(payment_method["customer"]):
                 self.client.v1.payment_methods.attach(
-                    request.payment_method,
+                    method,
                     params={"customer": customer},
                     options={"idempotency_key": f"{key}:attach"},
                 )
-            intent = self.client.v1.payment_intents.create(
-                params={
-                    "amount": request.amount,
-                    "currency": request.currency.lower(),
-                    "customer": customer,
-                    "payment_method": request.payment_method,
-                    "payment_method_types": ["card"],
-                    "confirm": True,
-                    # The description travels in metadata: localstripe refuses PaymentIntent descriptions.
-                    "metadata": {**dict(request.metadata), "description": request.description[:500]},
-                    "expand": _EXPAND_CHARGE,
-                },
-                options={"idempotency_key": key},
-            )
+            params: dict[str, Any] = {
+                "amount": request.amount,
+                "currency": request.currency.lower(),
+                "customer": customer,
+                "payment_method": method,
+                "payment_method_types": ["card"],
+                "confirm": True,
+                # The description travels in metadata: localstripe refuses PaymentIntent descriptions.
+                "metadata": {**dict(request.metadata), "description": request.description[:500]},
+                "expand": _EXPAND_CHARGE,
+            }
+            if request.off_session:
+                params["off_session"] = True  # the buyer is not there: Stripe applies off-session rules
+            intent = self.client.v1.payment_intents.create(params=params, options={"idempotency_key": key})
         except stripe.CardError as exc:
             return self._card_failure(exc, card_country=card_country)
         except _TRANSIENT as exc:

@@ -178,12 +178,15 @@ class SubscriptionCharge(PublicModel):
 
 
 class DunningAttempt(TimestampedModel):
-    """One try at collecting a charge (the first at renewal, then on the retry schedule)."""
+    """One try at collecting a charge (the first at renewal, then on the retry schedule). An attempt whose order
+    was paid after another order had already paid the charge (3-D Secure confirmed twice) is "refunded": its
+    order is refunded in full (`refund`) so the period is never paid twice."""
 
     class Outcome(models.TextChoices):
         PROCESSING = "processing", "Processing"
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
+        REFUNDED = "refunded", "Paid twice, refunded"
 
     charge = models.ForeignKey(SubscriptionCharge, on_delete=models.PROTECT, related_name="dunning_attempts")
     number = models.PositiveIntegerField()
@@ -195,6 +198,14 @@ class DunningAttempt(TimestampedModel):
     failure_code = models.CharField(max_length=60, blank=True)
     failure_message = models.CharField(max_length=255, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    refund = models.ForeignKey(
+        "revenue.Refund",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The full refund of this attempt's order when the charge had already been paid",
+    )
 
     class Meta:
         ordering = ["charge_id", "number"]

@@ -7,6 +7,9 @@ Celery task) with the next try and a link to update the payment method, and a ne
 A retry that succeeds recovers the revenue (the charge is marked `recovered`). When the grace period is over and
 no retry is left, the subscription is suspended: canceled with reason "payment_failed" (involuntary churn). The
 paid period always ended before the failed renewal, so suspension never cuts service already paid for.
+
+A period paid twice (two 3-D Secure orders of one charge confirmed by the buyer) is refunded automatically: see
+subscriptions_refunds.py; the hourly run also refunds any duplicate whose refund was not made at payment time.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from revenue.exceptions import InvalidState
 from revenue.models import DunningAttempt, Subscription, SubscriptionCharge
 from revenue.services.subscriptions_billing import charge_collect
 from revenue.services.subscriptions_common import FINANCE_PERMISSION, grace_period
+from revenue.services.subscriptions_refunds import duplicates_refund
 
 logger = structlog.get_logger(__name__)
 
@@ -137,9 +141,11 @@ def incomplete_expire(*, now: datetime | None = None) -> int:
 
 
 def dunning_run(*, now: datetime | None = None) -> dict[str, int]:
-    """Retry what is due, suspend what is past its grace period, end never-completed starts (hourly beat)."""
+    """Retry what is due, suspend what is past its grace period, end never-completed starts and refund any
+    period paid twice that was not refunded yet (hourly beat)."""
     now = now or timezone.now()
     incomplete_expire(now=now)
+    duplicates = duplicates_refund(now=now)
     retried = recovered = 0
     for charge_id in retries_due(now=now):
         charge = SubscriptionCharge.objects.get(pk=charge_id)
@@ -150,7 +156,12 @@ def dunning_run(*, now: datetime | None = None) -> dict[str, int]:
         subscription_suspend(subscription=Subscription.objects.get(pk=pk), now=now)
         for pk in suspensions_due(now=now)
     )
-    return {"retried": retried, "recovered": recovered, "suspended": suspended}
+    return {
+        "retried": retried,
+        "recovered": recovered,
+        "suspended": suspended,
+        "duplicates_refunded": duplicates,
+    }
 
 
 def charge_retry_now(

@@ -16,6 +16,7 @@ Transitions allowed (anything else raises InvalidState with a message):
 
 from __future__ import annotations
 
+import inspect
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -28,6 +29,7 @@ from novacron.core.exceptions import PermissionDenied
 from novacron.core.services.audit import audit_record
 from revenue.exceptions import InvalidState, PaymentDeclined, ValidationError
 from revenue.gateways import default_gateway_name, get_gateway
+from revenue.gateways.base import StoredPaymentMethod
 from revenue.models import Plan, Subscription, SubscriptionCharge
 from revenue.services import subscriptions_billing as billing
 from revenue.services.proration import prorate
@@ -43,21 +45,32 @@ from revenue.services.subscriptions_common import (
 
 
 # --- start -----------------------------------------------------------------------------------------------------
-def attach_payment_method(gateway_name: str, payment_method: str) -> tuple[str, str]:
-    """Validate and store-ready a payment method: (token, label such as "•••• 4242")."""
+def attach_payment_method(
+    gateway_name: str, payment_method: str, *, customer_email: str = ""
+) -> tuple[str, str]:
+    """Validate and store a payment method for later charges: (token, label such as "•••• 4242"). Gateways that
+    keep customers (Stripe) attach it to the buyer's customer, found or created by `customer_email`."""
     gateway = get_gateway(gateway_name)
-    attach = getattr(gateway, "attach_payment_method", None) or getattr(
-        gateway, "normalize_payment_method", None
-    )
+    attach = getattr(gateway, "attach_payment_method", None)
     if not (payment_method or "").strip():
         raise ValidationError("Enter a payment method.", field="payment_method")
     try:
-        token = attach(payment_method) if attach else payment_method.strip()
+        if attach is None:
+            normalize = getattr(gateway, "normalize_payment_method", None)
+            stored: str | StoredPaymentMethod = (
+                normalize(payment_method) if normalize else payment_method.strip()
+            )
+        elif "customer_email" in inspect.signature(attach).parameters:
+            stored = attach(payment_method, customer_email=customer_email)
+        else:
+            stored = attach(payment_method)
     except ValueError as exc:
         raise ValidationError(str(exc), field="payment_method") from exc
-    digits = "".join(c for c in token if c.isdigit())
-    label = f"•••• {digits[-4:]}" if len(digits) >= 4 else token[:60]
-    return token, label
+    if isinstance(stored, StoredPaymentMethod):
+        return stored.token, stored.label or stored.token[:60]
+    digits = "".join(c for c in stored if c.isdigit())
+    label = f"•••• {digits[-4:]}" if len(digits) >= 4 else stored[:60]
+    return stored, label
 
 
 def subscription_start(
@@ -87,7 +100,7 @@ def subscription_start(
             field="organization",
         )
     gateway = gateway or default_gateway_name()
-    token, label = attach_payment_method(gateway, payment_method)
+    token, label = attach_payment_method(gateway, payment_method, customer_email=buyer.email or "")
     trial = plan.trial_days > 0
     with transaction.atomic():
         subscription = Subscription(
@@ -382,7 +395,9 @@ def subscription_payment_method_set(
     require_manager(subscription, actor)
     if subscription.state == Subscription.State.CANCELED:
         raise InvalidState("This subscription has ended.")
-    token, label = attach_payment_method(subscription.gateway, payment_method)
+    token, label = attach_payment_method(
+        subscription.gateway, payment_method, customer_email=subscription.buyer.email or ""
+    )
     with transaction.atomic():
         sub = Subscription.objects.select_for_update().get(pk=subscription.pk)
         before_label = sub.payment_method_label

@@ -12,6 +12,10 @@ Lock order: subscription, then charge, then attempt (every service here follows 
 The checkout's item type "revenue.subscription" (item id = the charge's public id) prices the charge as it was
 computed from the plan's price for the seats and any retention discount; its on_paid hook settles the charge
 whichever way the order got paid (off-session here, 3-D Secure confirmed by the buyer, or a late webhook).
+A second order paid for an already-paid charge is refunded in full (subscriptions_refunds.py).
+
+Off-session: renewals, retries and upgrades pass the stored method marked with `base.off_session_method` when the
+gateway supports it (Stripe: PaymentIntent with off_session=true); the first period is charged on-session.
 """
 
 from __future__ import annotations
@@ -27,9 +31,12 @@ from django.utils import timezone
 from novacron.core.exceptions import DomainError
 from revenue import hooks
 from revenue.exceptions import InvalidState, UnknownItem
+from revenue.gateways import get_gateway
+from revenue.gateways.base import off_session_method
 from revenue.models import DunningAttempt, Order, OrderLine, Subscription, SubscriptionCharge
 from revenue.services.checkout import checkout_create
 from revenue.services.subscriptions_common import notify, period_end_after, period_price, retry_days
+from revenue.services.subscriptions_refunds import duplicate_order_refund
 from revenue.services.tax import billing_profile_for
 
 logger = structlog.get_logger(__name__)
@@ -150,6 +157,17 @@ def _settle_stale(charge: SubscriptionCharge, attempt: DunningAttempt, now: date
     return True
 
 
+def _payment_method(subscription: Subscription, charge: SubscriptionCharge) -> str:
+    """The stored method, marked off-session for charges the buyer does not start (renewals, retries, upgrades)
+    when the gateway supports it (Stripe); the first period is charged on-session (3-D Secure can be done)."""
+    token = subscription.payment_method
+    if charge.kind == SubscriptionCharge.Kind.INITIAL:
+        return token
+    if getattr(get_gateway(subscription.gateway), "supports_off_session", False):
+        return off_session_method(token)
+    return token
+
+
 def charge_collect(*, charge: SubscriptionCharge, now: datetime | None = None) -> SubscriptionCharge:
     """Charge the subscriber's stored payment method for `charge`, off-session, through checkout. Safe to call
     twice or concurrently: only one attempt runs at a time and a settled charge is never charged again."""
@@ -180,7 +198,7 @@ def charge_collect(*, charge: SubscriptionCharge, now: datetime | None = None) -
             buyer=subscription.buyer,
             items=[(ITEM_TYPE, str(charge.public_id), _quantity(charge))],
             currency=charge.currency,
-            payment_method=subscription.payment_method,
+            payment_method=_payment_method(subscription, charge),
             gateway=subscription.gateway,
             organization=subscription.organization_id,
             billing_country=(profile.country if profile else "") or subscription.billing_country,
@@ -296,25 +314,33 @@ def _charge_paid(
         )
         charge = SubscriptionCharge.objects.select_for_update().get(pk=charge.pk)
         if attempt is not None:
-            DunningAttempt.objects.filter(pk=attempt.pk).update(
-                outcome=DunningAttempt.Outcome.SUCCEEDED, order=order, failure_code="", updated_at=now
-            )
-        if charge.state == SubscriptionCharge.State.PAID:
-            if charge.order_id != order.pk:
-                # Paid twice (a 3-D Secure order confirmed after a retry succeeded): support refunds the extra.
-                logger.warning(
-                    "subscription.charge_paid_twice", charge=str(charge.public_id), order=str(order.public_id)
-                )
-            return charge
-        was_failing = charge.first_failed_at is not None
-        charge.state = SubscriptionCharge.State.PAID
-        charge.order = order
-        charge.paid_at = order.paid_at or now
-        charge.recovered = was_failing
-        charge.next_retry_at = None
-        charge.save()
-        _apply_paid(subscription, charge, now)
+            DunningAttempt.objects.filter(pk=attempt.pk).exclude(
+                outcome=DunningAttempt.Outcome.REFUNDED
+            ).update(outcome=DunningAttempt.Outcome.SUCCEEDED, order=order, failure_code="", updated_at=now)
+        duplicate = charge.state == SubscriptionCharge.State.PAID and charge.order_id != order.pk
+        if charge.state != SubscriptionCharge.State.PAID:
+            _settle(subscription, charge, order, now)
+    if duplicate:
+        # Paid twice (two 3-D Secure orders confirmed): the later order is refunded in full, once. Should that
+        # fail now, the hourly dunning run finds the duplicate again (duplicates_due) and refunds it.
+        try:
+            duplicate_order_refund(charge=charge, order=order, attempt=attempt, now=now)
+        except Exception:
+            logger.exception("subscription.duplicate_refund_failed", order=str(order.public_id))
+        charge.refresh_from_db()
     return charge
+
+
+def _settle(subscription: Subscription, charge: SubscriptionCharge, order: Order, now: datetime) -> None:
+    """The first order paid settles the (locked) charge."""
+    was_failing = charge.first_failed_at is not None
+    charge.state = SubscriptionCharge.State.PAID
+    charge.order = order
+    charge.paid_at = order.paid_at or now
+    charge.recovered = was_failing
+    charge.next_retry_at = None
+    charge.save()
+    _apply_paid(subscription, charge, now)
 
 
 def _apply_paid(subscription: Subscription, charge: SubscriptionCharge, now: datetime) -> None:

@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from novacron.core.services.audit import audit_record
 from revenue.exceptions import InvalidState, ValidationError
-from revenue.models import RetentionOffer, Subscription, SubscriptionCharge
+from revenue.models import RetentionOffer, Subscription
 from revenue.services import subscriptions_billing as billing
-from revenue.services.proration import prorate
 from revenue.services.subscriptions_common import require_manager, snapshot
+from revenue.services.subscriptions_refunds import unused_time_refund_create, unused_time_refunds
 
 CANCELABLE = (
     Subscription.State.TRIALING,
@@ -50,10 +50,11 @@ def subscription_cancel(
 ) -> Subscription:
     """Cancel, or accept a retention offer instead (`accept_offer` "discount" or "pause"). When offers were
     available, the outcome (accepted, or declined by canceling) is recorded. Immediate cancellation refunds
-    the unused part of the current paid period (prorated, rounded half-to-even)."""
+    the unused part of the current paid period — the period's charge and any upgrade charged within it, each
+    prorated over its own dates, rounded half-to-even."""
     now = now or timezone.now()
     require_manager(subscription, actor)
-    refund_order = None
+    refunds: list[Any] = []
     with transaction.atomic():
         sub = Subscription.objects.select_for_update().select_related("plan").get(pk=subscription.pk)
         if sub.state not in CANCELABLE:
@@ -113,49 +114,14 @@ def subscription_cancel(
             )
             return sub
         if sub.state == Subscription.State.ACTIVE:
-            refund_order = _unused_refund(sub, now)
+            refunds = unused_time_refunds(sub, now)
         sub.canceled_at = now
         from revenue.services.subscriptions import end_locked
 
         end_locked(sub, reason=Subscription.EndReason.BUYER, at=now, event="canceled", actor=actor)
-    if refund_order is not None:
-        order, amount = refund_order
-        from revenue.services.refunds import refund_create
-
-        refund_create(
-            order=order,
-            amount=amount,
-            reason="Subscription canceled: unused time",
-            actor=actor,
-            now=now,
-            idempotency_key=f"sub:{sub.public_id}:cancel-refund",
-        )
+    unused_time_refund_create(refunds=refunds, actor=actor, now=now)
     sub.refresh_from_db()
     return sub
-
-
-def _unused_refund(sub: Subscription, now: datetime) -> tuple[Any, int] | None:
-    charge = (
-        sub.charges.filter(state=SubscriptionCharge.State.PAID, period_end=sub.current_period_end)
-        .exclude(kind=SubscriptionCharge.Kind.PRORATION)
-        .select_related("order")
-        .first()
-    )
-    if charge is None or charge.order is None:
-        return None
-    order = charge.order
-    refundable = order.total - order.refunded_total
-    amount = min(
-        refundable,
-        prorate(
-            old_amount=order.total,
-            new_amount=0,
-            period_start=charge.period_start,
-            period_end=charge.period_end,
-            now=now,
-        ).credit,
-    )
-    return (order, amount) if amount > 0 else None
 
 
 def subscription_resume(

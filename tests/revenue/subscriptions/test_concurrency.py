@@ -1,5 +1,6 @@
 """PostgreSQL: renewal beats (and dunning retries) running at once on the same subscriptions never charge a
-period twice; the ledger stays clean."""
+period twice; a duplicate payment is refunded once however the hooks and sweeps interleave; the ledger stays
+clean."""
 
 import threading
 from datetime import timedelta
@@ -7,14 +8,16 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from revenue.models import DunningAttempt, Order, Subscription, SubscriptionCharge
+from novacron.core.models import AuditLog
+from revenue.models import DunningAttempt, Order, Refund, Subscription, SubscriptionCharge
+from revenue.services.checkout import checkout_confirm
 from revenue.services.dunning import dunning_run
 from revenue.services.subscriptions import subscription_start
-from revenue.services.subscriptions_billing import subscription_renew
+from revenue.services.subscriptions_billing import charge_record_order, subscription_renew
 from tests.factories import UserFactory
 from tests.revenue.factories import assert_ledger_clean
 from tests.revenue.subscriptions.conftest import T0
-from tests.revenue.subscriptions.factories import FAILS, VISA, PlanFactory
+from tests.revenue.subscriptions.factories import FAILS, THREE_DS, VISA, PlanFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 THREADS = 6
@@ -82,3 +85,40 @@ def test_concurrent_dunning_retries_one_attempt_each():
     # then the retry happened once
     assert DunningAttempt.objects.filter(charge=charge).count() == 2
     assert Order.objects.filter(lines__item_id=str(charge.public_id)).count() == 2
+
+
+def test_duplicate_payment_refunded_once_under_concurrency():
+    # given a renewal whose two 3-D Secure orders wait for the buyer, the first one confirmed
+    buyer = UserFactory()
+    sub = subscription_start(buyer=buyer, plan=PlanFactory(), seats=1, payment_method=VISA, now=T0)
+    Subscription.objects.filter(pk=sub.pk).update(payment_method=THREE_DS.replace(" ", ""))
+    due = sub.current_period_end
+    charge = subscription_renew(subscription=Subscription.objects.get(pk=sub.pk), now=due)
+    dunning_run(now=due + timedelta(days=1, minutes=1))
+    first, second = (a.order for a in DunningAttempt.objects.filter(charge=charge).order_by("number"))
+    checkout_confirm(order=first, actor=buyer, now=due + timedelta(days=2))
+    # when the buyer confirms the second while hourly dunning jobs and late paid hooks run at the same moment
+    calls = iter(range(THREADS))
+
+    def race():
+        turn = next(calls)
+        if turn == 0:
+            checkout_confirm(order=Order.objects.get(pk=second.pk), actor=buyer, now=due + timedelta(days=2))
+        elif turn % 2:
+            dunning_run(now=due + timedelta(days=2, hours=1))
+        else:
+            charge_record_order(
+                charge=SubscriptionCharge.objects.get(pk=charge.pk), order=Order.objects.get(pk=second.pk)
+            )
+
+    _together(race)
+    dunning_run(now=due + timedelta(days=2, hours=2))  # whatever the interleaving, the sweep finishes the job
+    # then the duplicate is refunded exactly once, in full, and audited once
+    second.refresh_from_db()
+    assert second.state == Order.State.PAID
+    assert Refund.objects.filter(payment__order=second).count() == 1
+    assert second.refunded_total == second.total
+    assert not Refund.objects.filter(payment__order=first).exists()
+    assert AuditLog.objects.filter(action="revenue.subscription.duplicate_refunded").count() == 1
+    assert DunningAttempt.objects.get(order=second).outcome == DunningAttempt.Outcome.REFUNDED
+    assert_ledger_clean()

@@ -101,7 +101,8 @@ def test_retry_recovers_after_the_card_is_fixed(committed, changes):
     assert changes[-1].event == "renewed"
     assert has_access(sub, due + 20 * DAY)
     # and the later retries do nothing
-    assert _run_days(due, [3, 5, 7]) == [{"retried": 0, "recovered": 0, "suspended": 0}] * 3
+    nothing = {"retried": 0, "recovered": 0, "suspended": 0, "duplicates_refunded": 0}
+    assert _run_days(due, [3, 5, 7]) == [nothing] * 3
     metrics = recovery_metrics(start=T0, end=due + 30 * DAY)
     assert [(m.currency, m.amount, m.charges) for m in metrics.recovered] == [("EUR", 5_000, 1)]
     assert metrics.involuntary_churn == 0
@@ -124,8 +125,8 @@ def test_custom_schedule_from_settings(settings):
     charge = subscription_renew(subscription=sub, now=due)
     assert charge.next_retry_at == due + 2 * DAY
     assert _run_days(due, [1, 2]) == [
-        {"retried": 0, "recovered": 0, "suspended": 0},
-        {"retried": 1, "recovered": 0, "suspended": 1},
+        {"retried": 0, "recovered": 0, "suspended": 0, "duplicates_refunded": 0},
+        {"retried": 1, "recovered": 0, "suspended": 1, "duplicates_refunded": 0},
     ]
 
 
