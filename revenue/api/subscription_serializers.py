@@ -188,10 +188,25 @@ class PaymentMethodInput(serializers.Serializer):
 
 class AttemptOutput(serializers.ModelSerializer):
     outcome = serializers.CharField(read_only=True)
+    refund = serializers.UUIDField(
+        source="refund.public_id",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="The automatic refund when the period was paid twice",
+    )
 
     class Meta:
         model = DunningAttempt
-        fields = ["number", "attempted_at", "outcome", "failure_code", "failure_message", "reminder_sent_at"]
+        fields = [
+            "number",
+            "attempted_at",
+            "outcome",
+            "failure_code",
+            "failure_message",
+            "reminder_sent_at",
+            "refund",
+        ]
 
 
 class DunningRowOutput(ChargeOutput):
