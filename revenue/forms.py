@@ -48,19 +48,12 @@ def product_label(product: Product) -> str:
     return " · ".join([label, *tiers])
 
 
-class BuyForm(forms.Form):
+class PaymentForm(forms.Form):
+    """How a buyer pays in the portal: a test card or a bank transfer, once (submission token)."""
+
     PAYMENT_CARD = "card"
     PAYMENT_BANK = "bank_transfer"
 
-    product = forms.ModelChoiceField(
-        queryset=Product.objects.none(), empty_label=None, help_text="Priced before tax, in its own currency."
-    )
-    quantity = forms.IntegerField(
-        min_value=1,
-        max_value=1000,
-        initial=1,
-        help_text="Seats or units; volume prices apply from their tier.",
-    )
     payment = forms.ChoiceField(
         label="Pay with",
         choices=[(PAYMENT_CARD, "Card (local test gateway)"), (PAYMENT_BANK, "Bank transfer")],
@@ -77,6 +70,51 @@ class BuyForm(forms.Form):
     )
     billing_country = forms.CharField(
         max_length=2, min_length=2, required=False, help_text="Two-letter country code, e.g. DE or US."
+    )
+    submission_token = SubmissionTokenField()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["submission_token"].initial = SubmissionTokenField.new()
+
+    def clean_card_number(self) -> str:
+        return "".join(self.cleaned_data["card_number"].split())
+
+    def clean_billing_country(self) -> str:
+        return self.cleaned_data["billing_country"].upper()
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("payment") == self.PAYMENT_CARD:
+            number = cleaned.get("card_number", "")
+            if not number:
+                self.add_error("card_number", "Enter a card number (try 4242 4242 4242 4242).")
+            elif not number.isdigit() or not 12 <= len(number) <= 19:
+                self.add_error("card_number", "A card number is 12 to 19 digits.")
+        return cleaned
+
+
+class BuyForm(PaymentForm):
+    field_order = [
+        "product",
+        "quantity",
+        "payment",
+        "card_number",
+        "billing_country",
+        "vat_number",
+        "coupon",
+        "organization",
+        "submission_token",
+    ]
+
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.none(), empty_label=None, help_text="Priced before tax, in its own currency."
+    )
+    quantity = forms.IntegerField(
+        min_value=1,
+        max_value=1000,
+        initial=1,
+        help_text="Seats or units; volume prices apply from their tier.",
     )
     vat_number = forms.CharField(
         label="VAT number",
@@ -95,38 +133,20 @@ class BuyForm(forms.Form):
         empty_value=None,
         help_text="Yourself, or an organisation you handle billing for.",
     )
-    submission_token = SubmissionTokenField()
 
     def __init__(self, *args, products=None, organizations=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["submission_token"].initial = SubmissionTokenField.new()
         self.fields["product"].queryset = products if products is not None else Product.objects.none()
         self.fields["product"].label_from_instance = product_label
         self.fields["organization"].choices = [("", "Myself")] + [(o.id, o.name) for o in organizations]
         if not organizations:
             self.fields["organization"].widget = forms.HiddenInput()
 
-    def clean_card_number(self) -> str:
-        return "".join(self.cleaned_data["card_number"].split())
-
-    def clean_billing_country(self) -> str:
-        return self.cleaned_data["billing_country"].upper()
-
     def clean_coupon(self) -> str:
         return self.cleaned_data["coupon"].strip().upper()
 
     def clean_vat_number(self) -> str:
         return "".join(self.cleaned_data["vat_number"].split()).upper()
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        if cleaned.get("payment") == self.PAYMENT_CARD:
-            number = cleaned.get("card_number", "")
-            if not number:
-                self.add_error("card_number", "Enter a card number (try 4242 4242 4242 4242).")
-            elif not number.isdigit() or not 12 <= len(number) <= 19:
-                self.add_error("card_number", "A card number is 12 to 19 digits.")
-        return cleaned
 
 
 # --- sellers -------------------------------------------------------------------------------------------------

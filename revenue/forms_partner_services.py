@@ -8,8 +8,7 @@ from decimal import Decimal
 
 from django import forms
 
-from novacron.core.once import SubmissionTokenField
-from revenue.forms import CURRENCY_CHOICES, TEST_CARDS_HELP, money_from_major
+from revenue.forms import CURRENCY_CHOICES, PaymentForm, money_from_major
 from revenue.models import Pricing, ServiceCategory, ServiceDispute
 from revenue.services.partner_quotes import MilestoneSpec
 
@@ -170,37 +169,8 @@ class QuoteForm(forms.Form):
         return cleaned
 
 
-class PayMilestoneForm(forms.Form):
-    PAYMENT_CARD = "card"
-    PAYMENT_BANK = "bank_transfer"
-
-    payment = forms.ChoiceField(
-        label="Pay with",
-        choices=[(PAYMENT_CARD, "Card (local test gateway)"), (PAYMENT_BANK, "Bank transfer")],
-        initial=PAYMENT_CARD,
-        widget=forms.RadioSelect,
-    )
-    card_number = forms.CharField(
-        label="Test card number",
-        required=False,
-        initial="4242 4242 4242 4242",
-        max_length=23,
-        help_text=TEST_CARDS_HELP,
-    )
-    billing_country = forms.CharField(max_length=2, min_length=2, required=False, help_text="e.g. DE or US")
-    submission_token = SubmissionTokenField()
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["submission_token"].initial = SubmissionTokenField.new()
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        cleaned["card_number"] = "".join((cleaned.get("card_number") or "").split())
-        cleaned["billing_country"] = (cleaned.get("billing_country") or "").upper()
-        if cleaned.get("payment") == self.PAYMENT_CARD and not cleaned["card_number"].isdigit():
-            self.add_error("card_number", "Enter a card number (try 4242 4242 4242 4242).")
-        return cleaned
+class PayMilestoneForm(PaymentForm):
+    """Paying one milestone: the card or bank transfer choice of the Buy form."""
 
 
 class DeliverForm(forms.Form):
