@@ -1,6 +1,7 @@
 """Posting a captured payment to the ledger."""
 
 from revenue.models import AccountKind, JournalEntry, Order, OrderLine, Payment, Seller
+from revenue.services.escrow import merge_lines
 from revenue.services.ledger import Line, account_for, entry_post
 
 
@@ -42,7 +43,7 @@ def sale_post(*, order: Order, payment: Payment) -> JournalEntry:
         )
     return entry_post(
         kind=JournalEntry.Kind.SALE,
-        lines=lines,
+        lines=merge_lines(lines),  # one posting per account: lines of one seller, platform revenue, tax
         description=f"Sale {order.public_id}",
         reference_type="order",
         reference_id=str(order.public_id),
