@@ -34,7 +34,15 @@ from marketplace.models import (
 from marketplace.models.versions import REVIEW_CHECKLIST
 from marketplace.reference import reference_data_ensure
 from marketplace.services import apps as app_services
-from marketplace.services import certification, installs, pricing, publishers, reviews, versions
+from marketplace.services import (
+    certification,
+    installs,
+    pricing,
+    publishers,
+    reviews,
+    subscriptions,
+    versions,
+)
 from marketplace.services.checks import check_run, checks_prepare
 from novacron.accounts import facade as accounts_facade
 from novacron.core.demo import DEMO_PASSWORD
@@ -315,6 +323,11 @@ def _seed_customers(listed: list[App], buyer: Any, learner: Any, staff: Any) -> 
             continue
         if plan.model in (Plan.Model.FREE, Plan.Model.USAGE):
             _safely(installs.install, app=app, plan=plan, user=customer)
+        elif plan.model in installs.RECURRING:
+            subscription = _safely(
+                subscriptions.subscribe, app=app, plan=plan, user=customer, payment_method=CARD_OK
+            )
+            purchases += bool(subscription and subscription.has_access)
         else:
             order = _safely(
                 installs.purchase_start, app=app, plan=plan, user=customer, payment_method=CARD_OK
@@ -324,8 +337,8 @@ def _seed_customers(listed: list[App], buyer: Any, learner: Any, staff: Any) -> 
     seat_app = next((a for a in listed if a.plans.filter(model=Plan.Model.PER_SEAT).exists()), None)
     if seat_app and not Installation.objects.filter(app=seat_app, organization_id=globex.id).exists():
         plan = seat_app.plans.get(model=Plan.Model.PER_SEAT, interval="month")
-        order = _safely(
-            installs.purchase_start,
+        subscription = _safely(
+            subscriptions.subscribe,
             app=seat_app,
             plan=plan,
             user=buyer,
@@ -333,7 +346,7 @@ def _seed_customers(listed: list[App], buyer: Any, learner: Any, staff: Any) -> 
             seats=5,
             payment_method=CARD_OK,
         )
-        purchases += bool(order and order.is_paid)
+        purchases += bool(subscription and subscription.has_access)
         installation = Installation.objects.filter(
             app=seat_app, organization_id=globex.id, status="active"
         ).first()

@@ -1,6 +1,7 @@
 """The marketplace's hooks into lower layers, registered once from MarketplaceConfig.ready:
 
 - revenue item type "marketplace.app_plan" (price resolver, on_paid fulfilment, on_refunded revocation);
+- revenue's subscription listener (recurring plans' installations follow their subscriptions);
 - reviewer/staff permissions on marketplace models in the Django admin;
 - the dashboard panel (your apps, installs and what waits for you).
 """
@@ -50,6 +51,12 @@ def _resolve(**kwargs: Any) -> Any:
     return resolve_plan(**kwargs)
 
 
+def _on_subscription_change(change: Any) -> None:
+    from marketplace.services.subscriptions import on_subscription_change
+
+    on_subscription_change(change)
+
+
 def dashboard_context(request: HttpRequest) -> dict[str, Any]:
     from marketplace.selectors.console import dashboard_summary
 
@@ -62,6 +69,7 @@ def register_portal() -> None:
     revenue_facade.register_item_type(
         revenue_facade.ItemType(name=ITEM_TYPE, resolve=_resolve, on_paid=_on_paid, on_refunded=_on_refunded)
     )
+    revenue_facade.register_subscription_listener(_on_subscription_change)
     for role in (accounts_facade.PlatformRole.REVIEWER, accounts_facade.PlatformRole.STAFF):
         accounts_facade.register_role_permissions(role, REVIEWER_ADMIN_PERMISSIONS)
     register_dashboard_panel(

@@ -36,8 +36,13 @@ def expire() -> dict:
     """Daily: end lapsed trials and subscriptions, and expire year-old certification badges."""
     from marketplace.services.certification import badges_expire
     from marketplace.services.installs import installations_expire
+    from marketplace.services.subscriptions import stale_resync
 
-    return {"installations": installations_expire(), "badges": badges_expire()}
+    return {
+        "installations": installations_expire(),
+        "subscriptions_resynced": stale_resync(),
+        "badges": badges_expire(),
+    }
 
 
 @shared_task(name="marketplace.resume_checks", acks_late=True, time_limit=300, soft_time_limit=280)

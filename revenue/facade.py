@@ -69,6 +69,7 @@ from revenue.services.grants import grant_pay as _grant_pay
 from revenue.services.refunds import refund_create
 from revenue.services.sellers import seller_ensure, seller_platform
 from revenue.services.subscriptions_common import active_until as _active_until
+from revenue.services.subscriptions_common import seat_price as _seat_price
 from revenue.volume_pricing import volume_price, volume_tiers_clean
 
 __all__ = [
@@ -429,12 +430,14 @@ def volume_tiers_check(tiers: Sequence[Any], *, list_unit_amount: int) -> list[d
 # Contract for apps that sell recurring plans (e.g. marketplace app plans):
 # 1. `plan_upsert(key="marketplace.plan:<id>", seller_id=..., name=..., unit_amount=..., currency=...,
 #    interval="month"|"year", trial_days=0, max_seats=1000, is_active=True)` creates or updates revenue's plan for
-#    your item (prices in minor units per seat per period; a new price applies from each subscriber's next renewal;
-#    currency and interval are fixed once someone subscribed).
+#    your item (prices in minor units per seat per period; a new price applies from each subscriber's next renewal,
+#    or after `keep_price_days` for current subscribers when it rises; currency and interval are fixed once someone
+#    subscribed).
 # 2. `subscription_start(plan_key=..., buyer_id=..., seats=..., payment_method=..., organization_id=None)` starts a
 #    subscription (trialing, or active after the first charge; a declined first payment gives state "canceled").
 # 3. `subscription_get(id)` / `subscriptions_for(...)` read the status and entitlement: access while
 #    `has_access` (`active_until` is when it ends as things stand, including the dunning grace period).
+#    `subscription_change(...)` / `subscription_cancel(...)` act for a user who manages the subscription.
 # 4. `register_subscription_listener(fn)` (from AppConfig.ready) — fn(SubscriptionChange) is called after commit
 #    when access changes: "activated", "renewed", "past_due", "suspended", "canceled", "paused", "resumed",
 #    "changed". It must be idempotent; errors are logged, never raised into revenue.
@@ -446,6 +449,8 @@ __all__ += [
     "plan_get",
     "plan_upsert",
     "register_subscription_listener",
+    "subscription_cancel",
+    "subscription_change",
     "subscription_get",
     "subscription_start",
     "subscriptions_for",
@@ -478,6 +483,8 @@ class SubscriptionSummary:
     cancel_at_period_end: bool
     active_until: datetime | None
     has_access: bool
+    unit_amount: int  # the seat price of the next period (a kept price included), minor units
+    currency: str
 
 
 def _plan_summary(plan: Plan) -> PlanSummary:
@@ -510,15 +517,26 @@ def _subscription_summary(subscription: Subscription, now: datetime | None = Non
         cancel_at_period_end=subscription.cancel_at_period_end,
         active_until=until,
         has_access=until is not None and until > (now or timezone.now()),
+        unit_amount=_seat_price(subscription, subscription.plan, subscription.current_period_end),
+        currency=subscription.plan.currency,
     )
 
 
-def plan_upsert(*, key: str, seller_id: int, actor_id: int | None = None, **values: Any) -> PlanSummary:
+def _user(user_id: int | None) -> Any:
+    return get_user_model().objects.filter(pk=user_id).first() if user_id else None
+
+
+def plan_upsert(
+    *, key: str, seller_id: int, actor_id: int | None = None, keep_price_days: int = 0, **values: Any
+) -> PlanSummary:
     """Create or update the plan `key` for `seller_id` (fields: name, description, interval, unit_amount,
-    currency, trial_days, max_seats, is_active). Raises ValidationError/PermissionDenied/InvalidState."""
+    currency, trial_days, max_seats, is_active). With `keep_price_days`, a price rise spares current subscribers
+    for that many days. Raises ValidationError/PermissionDenied/InvalidState."""
     seller = Seller.objects.get(pk=seller_id)
-    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
-    return _plan_summary(_subscriptions.plan_upsert(key=key, seller=seller, values=values, actor=actor))
+    plan = _subscriptions.plan_upsert(
+        key=key, seller=seller, values=values, actor=_user(actor_id), keep_price_days=keep_price_days
+    )
+    return _plan_summary(plan)
 
 
 def plan_get(key: str) -> PlanSummary | None:
@@ -553,13 +571,49 @@ def subscription_start(
     return _subscription_summary(subscription)
 
 
-def subscription_get(subscription_id: uuid.UUID | str) -> SubscriptionSummary | None:
+def _subscription(subscription_id: uuid.UUID | str) -> Subscription | None:
     try:
         public_id = uuid.UUID(str(subscription_id))
     except ValueError:
         return None
-    subscription = Subscription.objects.select_related("plan").filter(public_id=public_id).first()
+    return Subscription.objects.select_related("plan").filter(public_id=public_id).first()
+
+
+def subscription_get(subscription_id: uuid.UUID | str) -> SubscriptionSummary | None:
+    subscription = _subscription(subscription_id)
     return _subscription_summary(subscription) if subscription else None
+
+
+def subscription_change(
+    *, subscription_id: uuid.UUID | str, actor_id: int, plan_key: str | None = None, seats: int | None = None
+) -> SubscriptionSummary:
+    """Change plan and/or seats (upgrades prorated and charged now, downgrades at the period end); raises
+    PermissionDenied unless `actor_id` manages the subscription, PaymentDeclined when the upgrade's charge fails."""
+    subscription = _subscription(subscription_id)
+    if subscription is None:
+        raise UnknownItem("No such subscription.", field="subscription")
+    plan = None
+    if plan_key is not None:
+        plan = Plan.objects.filter(key=plan_key).first()
+        if plan is None:
+            raise UnknownItem(f'No plan "{plan_key}".', field="plan")
+    changed = _subscriptions.subscription_change(
+        subscription=subscription, actor=_user(actor_id), plan=plan, seats=seats
+    )
+    return _subscription_summary(changed)
+
+
+def subscription_cancel(
+    *, subscription_id: uuid.UUID | str, actor_id: int, at_period_end: bool = True, reason: str = ""
+) -> SubscriptionSummary:
+    """Cancel at the period end (access kept until then) or now (the unused part refunded)."""
+    subscription = _subscription(subscription_id)
+    if subscription is None:
+        raise UnknownItem("No such subscription.", field="subscription")
+    canceled = _subscriptions.subscription_cancel(
+        subscription=subscription, actor=_user(actor_id), at_period_end=at_period_end, reason=reason
+    )
+    return _subscription_summary(canceled)
 
 
 def subscriptions_for(

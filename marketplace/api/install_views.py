@@ -19,6 +19,7 @@ from marketplace.api.serializers import (
     PurchaseIn,
     PurchaseSerializer,
     SeatIn,
+    SubscriptionOut,
     UsageIn,
     UsageSerializer,
     money_dict,
@@ -28,11 +29,12 @@ from marketplace.models import Installation
 from marketplace.selectors.console import installations_for_organization, installations_for_user
 from marketplace.selectors.lookups import app_or_404, installation_or_404, plan_of, visible_app_or_404
 from marketplace.selectors.organizations import organization_id_of
-from marketplace.services import installs
+from marketplace.services import installs, subscriptions
 from marketplace.services.apps import app_for_api_key
 from marketplace.services.permissions import can_manage_publisher
 from novacron.accounts import facade as accounts_facade
 from novacron.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from revenue import facade as revenue_facade
 
 TAGS = ["marketplace: installs"]
 APP_KEY_HEADER = "X-App-Key"
@@ -114,6 +116,54 @@ class PurchaseView(APIView):
             "installation": installation,
         }
         return Response(PurchaseSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class SubscribeView(APIView):
+    scope_area = "marketplace"
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Subscribe to a recurring plan, or change your subscription to this app",
+        description="Subscription and per-seat plans are billed by revenue's subscriptions: the first period is "
+        "charged now, then each period renews off-session on the stored card, with retries (dunning). If the "
+        "customer already subscribes to this app, this changes the plan or the seats instead (more is prorated "
+        "and charged now; less applies at the renewal; `payment_method` is then not used). Manage or cancel the "
+        "subscription under /api/v1/revenue/subscriptions/{subscription_id}/; uninstalling cancels it at the "
+        "period end.",
+        request=PurchaseIn,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: SubscriptionOut, **errors(400, 402, 403, 404, 409)},
+    )
+    @idempotent
+    def post(self, request: Request, slug: str) -> Response:
+        app = visible_app_or_404(slug, request.user)
+        data = PurchaseIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        summary = subscriptions.subscribe(
+            app=app,
+            plan=plan_of(app, values["plan"]),
+            user=request.user,
+            payment_method=values["payment_method"],
+            organization_id=organization_id_of(values.get("organization"), request.user),
+            seats=values.get("seats", 1),
+            gateway=values.get("gateway") or None,
+            billing_country=values.get("billing_country", ""),
+        )
+        if summary.state == "canceled" and not summary.has_access:
+            raise revenue_facade.PaymentDeclined(
+                "The first payment was declined; nothing was started.", field="payment_method"
+            )
+        body = {
+            "subscription_id": summary.id,
+            "state": summary.state,
+            "seats": summary.seats,
+            "unit_amount": money_dict(summary.unit_amount, summary.currency),
+            "current_period_end": summary.current_period_end,
+            "cancel_at_period_end": summary.cancel_at_period_end,
+            "installation": Installation.objects.filter(subscription_id=summary.id).first(),
+        }
+        return Response(SubscriptionOut(body).data, status=status.HTTP_201_CREATED)
 
 
 class InstallationListView(APIView):

@@ -49,6 +49,7 @@ TAGS = ["marketplace: publishers"]
 def errors(*codes: int) -> dict[int, OpenApiResponse]:
     text = {
         400: "Invalid input; `error.fields` names the fields.",
+        402: "The payment was declined (the first period, or an upgrade's prorated charge).",
         403: "Not allowed (not the publisher, reviewer or organisation admin).",
         404: "Not found, or not yours.",
         409: "Conflicts with the current state (e.g. a transition that is not allowed).",

@@ -381,6 +381,7 @@ class InstallationSerializer(serializers.ModelSerializer):
             "current_period_end",
             "price_amount",
             "price_currency",
+            "subscription_id",
             "created_at",
             "ended_at",
         ]
@@ -418,6 +419,19 @@ class PurchaseSerializer(serializers.Serializer):
     total = MoneySerializer()
     next_action = serializers.DictField()
     failure_message = serializers.CharField(allow_blank=True)
+    installation = InstallationSerializer(allow_null=True)
+
+
+class SubscriptionOut(serializers.Serializer):
+    subscription_id = serializers.UUIDField()
+    state = serializers.CharField(
+        help_text="active (installed), incomplete (the first payment awaits 3-D Secure: confirm it through "
+        "/api/v1/revenue/subscriptions/{id}/), canceled (declined) or trialing"
+    )
+    seats = serializers.IntegerField()
+    unit_amount = MoneySerializer(help_text="The seat price of the next period")
+    current_period_end = serializers.DateTimeField()
+    cancel_at_period_end = serializers.BooleanField()
     installation = InstallationSerializer(allow_null=True)
 
 

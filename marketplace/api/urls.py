@@ -39,6 +39,7 @@ urlpatterns = [
     # installs
     path("apps/<slug:slug>/install/", inst.InstallView.as_view(), name="app-install"),
     path("apps/<slug:slug>/purchase/", inst.PurchaseView.as_view(), name="app-purchase"),
+    path("apps/<slug:slug>/subscribe/", inst.SubscribeView.as_view(), name="app-subscribe"),
     path("installations/", inst.InstallationListView.as_view(), name="installations"),
     path("installations/<uuid:public_id>/", inst.InstallationDetailView.as_view(), name="installation"),
     path(

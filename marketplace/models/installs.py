@@ -49,6 +49,12 @@ class Installation(PublicModel):
     price_amount = models.PositiveBigIntegerField(default=0, help_text="Unit price this customer paid")
     price_currency = models.CharField(max_length=3, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    subscription_id = models.UUIDField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="revenue subscription that pays for it (recurring plans)",
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from marketplace.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
@@ -28,15 +28,16 @@ from revenue import facade as revenue_facade
 
 ITEM_TYPE = "marketplace.app_plan"
 PERIODS = {Plan.Interval.MONTH: timedelta(days=30), Plan.Interval.YEAR: timedelta(days=365)}
+RECURRING = (Plan.Model.SUBSCRIPTION, Plan.Model.PER_SEAT)  # billed by revenue's subscriptions
 M = Plan.Model
 St = Installation.Status
 
 
-def _holder_filter(*, user_id: int | None, organization_id: int | None) -> dict[str, Any]:
+def holder_filter(*, user_id: int | None, organization_id: int | None) -> dict[str, Any]:
     return {"organization_id": organization_id} if organization_id else {"user_id": user_id}
 
 
-def _check_holder(user: Any, organization_id: int | None) -> None:
+def require_holder(user: Any, organization_id: int | None) -> None:
     if organization_id is not None:
         require_org_admin(user, organization_id)
 
@@ -51,25 +52,25 @@ def installable_version(app: App) -> AppVersion:
     return version
 
 
-def _recount(app_id: int) -> None:
+def recount(app_id: int) -> None:
     App.objects.filter(pk=app_id).update(
         install_count=Installation.objects.filter(app_id=app_id, status__in=LIVE_STATES).count()
     )
 
 
-def _live(app: App, *, user_id: int | None, organization_id: int | None) -> Installation | None:
+def live_installation(app: App, *, user_id: int | None, organization_id: int | None) -> Installation | None:
     return (
         Installation.objects.select_for_update()
         .filter(
             app=app,
             status__in=LIVE_STATES,
-            **_holder_filter(user_id=user_id, organization_id=organization_id),
+            **holder_filter(user_id=user_id, organization_id=organization_id),
         )
         .first()
     )
 
 
-def _plan_of(app: App, plan: Plan) -> Plan:
+def plan_of(app: App, plan: Plan) -> Plan:
     if plan.app_id != app.pk or not plan.is_active:
         raise ValidationError("Choose one of this app's plans.", field="plan")
     return plan
@@ -80,20 +81,24 @@ def install(
 ) -> Installation:
     """Install a free or usage-based plan, or reinstall a paid licence that is still valid (perpetual or
     within its paid period). Paid plans otherwise go through `purchase_start`."""
-    plan = _plan_of(app, plan)
-    _check_holder(user, organization_id)
+    plan = plan_of(app, plan)
+    require_holder(user, organization_id)
     now = now or timezone.now()
     with transaction.atomic():
         App.objects.select_for_update().get(pk=app.pk)  # serialise installs of this app per holder check
         version = installable_version(app)
-        if _live(app, user_id=user.pk, organization_id=organization_id):
+        if live_installation(app, user_id=user.pk, organization_id=organization_id):
             raise Conflict("The app is already installed here.", code="already_installed")
-        holder = _holder_filter(user_id=user.pk, organization_id=organization_id)
+        holder = holder_filter(user_id=user.pk, organization_id=organization_id)
         if plan.is_paid:
             previous = (
                 Installation.objects.select_for_update()
                 .filter(
-                    app=app, plan=plan, status=St.UNINSTALLED, **holder, purchases__state=Purchase.State.PAID
+                    Q(purchases__state=Purchase.State.PAID) | Q(subscription_id__isnull=False),
+                    app=app,
+                    plan=plan,
+                    status=St.UNINSTALLED,
+                    **holder,
                 )
                 .order_by("-created_at")
                 .first()
@@ -118,7 +123,7 @@ def install(
                 price_amount=plan.unit_amount if plan.model == M.USAGE else 0,
                 **holder,
             )
-        _recount(app.pk)
+        recount(app.pk)
         audit_record(
             actor=user,
             action="marketplace.install",
@@ -132,16 +137,16 @@ def trial_start(
     *, app: App, plan: Plan, user: Any, organization_id: int | None = None, now: Any = None
 ) -> Installation:
     """Start the plan's free trial: once per customer and app."""
-    plan = _plan_of(app, plan)
-    _check_holder(user, organization_id)
+    plan = plan_of(app, plan)
+    require_holder(user, organization_id)
     if not plan.trial_days:
         raise ValidationError("This plan has no free trial.", field="plan")
     now = now or timezone.now()
-    holder = _holder_filter(user_id=user.pk, organization_id=organization_id)
+    holder = holder_filter(user_id=user.pk, organization_id=organization_id)
     with transaction.atomic():
         App.objects.select_for_update().get(pk=app.pk)
         version = installable_version(app)
-        if _live(app, user_id=user.pk, organization_id=organization_id):
+        if live_installation(app, user_id=user.pk, organization_id=organization_id):
             raise Conflict("The app is already installed here.", code="already_installed")
         if Installation.objects.filter(app=app, trial_ends_at__isnull=False, **holder).exists():
             raise Conflict("The free trial of this app was already used here.", code="trial_used")
@@ -157,7 +162,7 @@ def trial_start(
             price_currency=plan.currency,
             **holder,
         )
-        _recount(app.pk)
+        recount(app.pk)
         audit_record(
             actor=user, action="marketplace.trial_start", obj=installation, after={"plan": plan.name}
         )
@@ -177,25 +182,19 @@ def purchase_start(
 ) -> Any:
     """Buy a paid plan through revenue's checkout. Returns revenue's OrderSummary; the installation appears
     when the order is paid (at once with a card that needs no authentication)."""
-    plan = _plan_of(app, plan)
-    _check_holder(user, organization_id)
+    plan = plan_of(app, plan)
+    require_holder(user, organization_id)
     installable_version(app)
     if not plan.is_paid:
         raise ValidationError("This plan costs nothing: install it directly.", field="plan")
-    if plan.model != M.PER_SEAT and seats != 1:
-        raise ValidationError("Only per-seat plans are bought by the seat.", field="seats")
-    if organization_id is None and plan.model == M.PER_SEAT and seats != 1:
-        raise ValidationError("Buy several seats for an organisation.", field="seats")
+    if plan.model in RECURRING:
+        raise ValidationError("This plan is a subscription: subscribe to it instead.", field="plan")
     live = Installation.objects.filter(
-        app=app, status__in=LIVE_STATES, **_holder_filter(user_id=user.pk, organization_id=organization_id)
+        app=app, status__in=LIVE_STATES, **holder_filter(user_id=user.pk, organization_id=organization_id)
     ).first()
+    check_seats(plan, seats, organization_id=organization_id, live=live)
     if live and live.status == St.ACTIVE and live.plan_id == plan.pk and live.current_period_end is None:
         raise Conflict("This licence is already owned here.", code="already_owned")
-    if live and live.plan.model == M.PER_SEAT and seats < live.seat_assignments.count():
-        raise ValidationError(
-            f"{live.seat_assignments.count()} seats are assigned; unassign some before buying fewer.",
-            field="seats",
-        )
     return revenue_facade.checkout(
         buyer_id=user.pk,
         items=[(ITEM_TYPE, str(plan.public_id), seats)],
@@ -205,6 +204,21 @@ def purchase_start(
         organization_id=organization_id,
         billing_country=billing_country or getattr(user, "country", ""),
     )
+
+
+def check_seats(plan: Plan, seats: int, *, organization_id: int | None, live: Installation | None) -> None:
+    """Seats are bought for organisations on per-seat plans, never fewer than are assigned."""
+    if isinstance(seats, bool) or not isinstance(seats, int) or seats < 1:
+        raise ValidationError("Choose at least one seat.", field="seats")
+    if plan.model != M.PER_SEAT and seats != 1:
+        raise ValidationError("Only per-seat plans are bought by the seat.", field="seats")
+    if organization_id is None and plan.model == M.PER_SEAT and seats != 1:
+        raise ValidationError("Buy several seats for an organisation.", field="seats")
+    if live and live.plan.model == M.PER_SEAT and seats < live.seat_assignments.count():
+        raise ValidationError(
+            f"{live.seat_assignments.count()} seats are assigned; unassign some before buying fewer.",
+            field="seats",
+        )
 
 
 # --- revenue hooks ----------------------------------------------------------------------------------------------
@@ -220,6 +234,8 @@ def resolve_plan(*, item_id: str, quantity: int, buyer_id: int, currency: str) -
         raise ValidationError(f'"{plan}" is not on sale.', code="item_inactive")
     if not plan.is_paid:
         raise ValidationError(f'"{plan}" is free: install it instead.', code="item_free")
+    if plan.model in RECURRING:
+        raise ValidationError(f'"{plan}" is a subscription: subscribe to it instead.', code="item_recurring")
     if plan.model != M.PER_SEAT and quantity != 1:
         raise ValidationError("Only per-seat plans are bought in a quantity.", field="quantity")
     org_ids = [o.id for o in accounts_facade.organizations_for_user(buyer_id) if o.role in MANAGER_ROLES]
@@ -237,7 +253,7 @@ def resolve_plan(*, item_id: str, quantity: int, buyer_id: int, currency: str) -
     )
 
 
-def _released_version(app: App) -> AppVersion:
+def released_version(app: App) -> AppVersion:
     # Money was taken: fulfil even if the version was suspended between checkout and payment.
     version = app.versions.filter(
         state__in=[AppVersion.State.PUBLISHED, AppVersion.State.DEPRECATED, AppVersion.State.SUSPENDED]
@@ -257,8 +273,8 @@ def fulfil_paid_line(line: Any, *, now: Any = None) -> Installation | None:
         App.objects.select_for_update().get(pk=app.pk)
         if Purchase.objects.filter(order_line_id=line.order_line_id).exists():
             return None
-        installation = _live(app, user_id=line.buyer_id, organization_id=organization_id)
-        version = _released_version(app)
+        installation = live_installation(app, user_id=line.buyer_id, organization_id=organization_id)
+        version = released_version(app)
         period = PERIODS.get(plan.interval)
         unit = line.net_amount // max(line.quantity, 1)
         if installation is None:
@@ -267,7 +283,7 @@ def fulfil_paid_line(line: Any, *, now: Any = None) -> Installation | None:
                 installed_by_id=line.buyer_id,
                 version=version,
                 granted_scopes=version.scopes,
-                **_holder_filter(user_id=line.buyer_id, organization_id=organization_id),
+                **holder_filter(user_id=line.buyer_id, organization_id=organization_id),
             )
             start = now
         else:
@@ -298,7 +314,7 @@ def fulfil_paid_line(line: Any, *, now: Any = None) -> Installation | None:
             net_amount=line.net_amount,
             currency=line.currency,
         )
-        _recount(app.pk)
+        recount(app.pk)
         audit_record(
             actor=get_user_model().objects.filter(pk=line.buyer_id).first(),
             action="marketplace.purchase.fulfil",
@@ -323,7 +339,7 @@ def revoke_refunded_line(line: Any, *, now: Any = None) -> None:
         if installation.is_live and not still_paid:
             installation.status, installation.ended_at = St.REVOKED, purchase.refunded_at
             installation.save(update_fields=["status", "ended_at", "updated_at"])
-            _recount(installation.app_id)
+            recount(installation.app_id)
         audit_record(
             actor=None,
             action="marketplace.purchase.refunded",
@@ -346,8 +362,23 @@ def _require_manager(user: Any, installation: Installation) -> None:
         raise PermissionDenied("Only the installation's owner (or the organisation's admins) may do that.")
 
 
+def current_subscription(installation: Installation | None) -> Any:
+    """revenue's summary of the subscription paying for `installation`, while it gives access (else None)."""
+    if installation is None or installation.subscription_id is None:
+        return None
+    summary = revenue_facade.subscription_get(installation.subscription_id)
+    return summary if summary is not None and summary.has_access else None
+
+
 def uninstall(*, installation: Installation, user: Any, now: Any = None) -> Installation:
+    """Uninstall. A subscription paying for it then ends at its period end (no further charges; the licence
+    runs until then and a reinstall within it costs nothing)."""
     _require_manager(user, installation)
+    current = current_subscription(installation)
+    if current is not None and not current.cancel_at_period_end:
+        revenue_facade.subscription_cancel(
+            subscription_id=current.id, actor_id=user.pk, at_period_end=True, reason="App uninstalled"
+        )
     with transaction.atomic():
         installation = Installation.objects.select_for_update().get(pk=installation.pk)
         if not installation.is_live:
@@ -355,7 +386,7 @@ def uninstall(*, installation: Installation, user: Any, now: Any = None) -> Inst
         installation.status, installation.ended_at = St.UNINSTALLED, now or timezone.now()
         installation.save(update_fields=["status", "ended_at", "updated_at"])
         installation.seat_assignments.all().delete()
-        _recount(installation.app_id)
+        recount(installation.app_id)
         audit_record(actor=user, action="marketplace.uninstall", obj=installation)
     return installation
 
@@ -403,9 +434,12 @@ def installations_expire(*, now: Any = None) -> int:
     now = now or timezone.now()
     count = 0
     with transaction.atomic():
+        # Subscription installations are ended by revenue's events (see services/subscriptions.py).
         lapsed = Installation.objects.select_for_update().filter(
             status=St.TRIAL, trial_ends_at__lte=now
-        ) | Installation.objects.select_for_update().filter(status=St.ACTIVE, current_period_end__lte=now)
+        ) | Installation.objects.select_for_update().filter(
+            status=St.ACTIVE, current_period_end__lte=now, subscription_id__isnull=True
+        )
         app_ids = set()
         for installation in lapsed:
             installation.status, installation.ended_at = St.EXPIRED, now
@@ -414,7 +448,7 @@ def installations_expire(*, now: Any = None) -> int:
             app_ids.add(installation.app_id)
             count += 1
         for app_id in app_ids:
-            _recount(app_id)
+            recount(app_id)
     return count
 
 
@@ -468,7 +502,7 @@ def entitlement(
 ) -> Entitlement:
     """Is the organisation (or the user) licensed for the app, on which plan, with how many seats? With both,
     `user_has_seat` says whether that member may use it (per-seat plans: assigned a seat; others: a member)."""
-    holder = _holder_filter(user_id=user_id, organization_id=organization_id)
+    holder = holder_filter(user_id=user_id, organization_id=organization_id)
     installation = (
         Installation.objects.select_related("plan")
         .filter(app=app, status__in=(*LIVE_STATES, St.EXPIRED), **holder)
@@ -500,7 +534,11 @@ def entitlement_of(
     valid_until = (
         installation.trial_ends_at if installation.status == St.TRIAL else installation.current_period_end
     )
-    lapsed = installation.status == St.EXPIRED or (valid_until is not None and valid_until <= now)
+    # A subscription's installation is live until revenue says otherwise (a renewal runs after the period end).
+    by_subscription = installation.subscription_id is not None and installation.status == St.ACTIVE
+    lapsed = installation.status == St.EXPIRED or (
+        valid_until is not None and valid_until <= now and not by_subscription
+    )
     return Entitlement(
         licensed=not lapsed,
         status="expired" if lapsed else installation.status,

@@ -17,6 +17,7 @@ from marketplace.exceptions import Conflict, ValidationError
 from marketplace.models import App, Plan, PriceChange
 from marketplace.services.facets import app_refresh_facet_bits
 from marketplace.services.permissions import require_app_owner
+from marketplace.services.subscriptions import revenue_plan_sync
 from novacron.core.money import CurrencyError, validate_currency
 from novacron.core.services.audit import audit_record
 
@@ -119,6 +120,9 @@ def plan_change_price(
         PriceChange.objects.create(plan=plan, old_amount=old, new_amount=new, changed_at=now, changed_by=user)
         setattr(plan, field, new)
         plan.save(update_fields=[field, "updated_at"])
+        revenue_plan_sync(
+            plan, create=False
+        )  # subscribers renew at the new price (kept 90 days after a rise)
         audit_record(
             actor=user,
             action="marketplace.plan.change_price",

@@ -21,7 +21,7 @@ from marketplace.selectors.catalog import (
 from marketplace.selectors.lookups import visible_app_or_404
 from marketplace.selectors.organizations import managed_organizations, organization_id_of
 from marketplace.selectors.pricing import customer_prices
-from marketplace.services import installs
+from marketplace.services import installs, subscriptions
 from marketplace.services.checks import manifest_schema
 from marketplace.services.permissions import can_manage_publisher
 from marketplace.services.reviews import has_installed
@@ -134,6 +134,9 @@ def _app_page(request: HttpRequest, app: App) -> HttpResponse:
     )
 
 
+SUBSCRIPTION_PREFIX = "subscription:"  # what the buy form's submit_once keeps for a subscription
+
+
 def _plan(app: App, plan_id: str) -> Plan:
     plan = app.plans.filter(public_id=plan_id, is_active=True).first() if plan_id else None
     if plan is None:
@@ -166,18 +169,25 @@ def buy(request: HttpRequest, slug: str, plan_id: str) -> HttpResponse:
     plan = _plan(app, plan_id)
     form = BuyForm(request.POST or None, organizations=managed_organizations(request.user))
     price = customer_prices([plan], request.user).get(plan.pk)
+    recurring = plan.model in installs.RECURRING
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
 
         def purchase() -> str:
-            order = installs.purchase_start(
-                app=app,
-                plan=plan,
-                user=request.user,
-                payment_method=data["card_number"],
-                organization_id=organization_id_of(data.get("organization"), request.user),
-                seats=data.get("seats") or 1,
-            )
+            values = {
+                "app": app,
+                "plan": plan,
+                "user": request.user,
+                "payment_method": data["card_number"],
+                "organization_id": organization_id_of(data.get("organization"), request.user),
+                "seats": data.get("seats") or 1,
+            }
+            if recurring:
+                subscription = subscriptions.subscribe(**values)
+                if subscription.state == "canceled":  # declined: nothing started, the form can be corrected
+                    raise ValidationError("The first payment was declined.", field="card_number")
+                return f"{SUBSCRIPTION_PREFIX}{subscription.id}"
+            order = installs.purchase_start(**values)
             if order.state == "failed":  # nothing charged: raising frees the token for a corrected form
                 raise ValidationError(
                     order.failure_message or "The payment was declined.", field="card_number"
@@ -205,11 +215,26 @@ def buy(request: HttpRequest, slug: str, plan_id: str) -> HttpResponse:
             "price": plan_price_text(plan, price.amount if price else None),
             "grandfathered": bool(price and price.grandfathered),
             "form": form,
+            "recurring": recurring,
         },
     )
 
 
+def _after_subscribe(request: HttpRequest, app: App, subscription_id: str, *, replayed: bool) -> HttpResponse:
+    subscription = revenue_facade.subscription_get(subscription_id)
+    if subscription is not None and subscription.has_access:
+        if not replayed:
+            until = f"{subscription.current_period_end:%Y-%m-%d}"
+            messages.success(request, f"Subscribed: {app.name} is installed. Next renewal on {until}.")
+        return redirect("marketplace:installations")
+    if not replayed:
+        messages.info(request, "Confirm the first payment to start the subscription.")
+    return redirect(reverse("revenue:subscription", kwargs={"public_id": subscription_id}))
+
+
 def _after_purchase(request: HttpRequest, app: App, order_id: str, *, replayed: bool) -> HttpResponse:
+    if order_id.startswith(SUBSCRIPTION_PREFIX):
+        return _after_subscribe(request, app, order_id[len(SUBSCRIPTION_PREFIX) :], replayed=replayed)
     order = revenue_facade.order_get(order_id)
     if order is not None and order.is_paid:
         if not replayed:

@@ -91,6 +91,12 @@ class Subscription(PublicModel):
         help_text="Downgrade at renewal",
     )
     pending_seats = models.PositiveIntegerField(null=True, blank=True, help_text="Seat decrease at renewal")
+    kept_unit_amount = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="Seat price kept after a price rise (see plan_upsert keep_price_days)",
+    )
+    kept_until = models.DateTimeField(null=True, blank=True, help_text="Periods starting before this keep it")
     discount_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
     discount_periods_left = models.PositiveIntegerField(default=0)
     pause_periods = models.PositiveIntegerField(

@@ -39,6 +39,7 @@ from revenue.services.subscriptions_common import (
     notify,
     period_price,
     require_manager,
+    seat_price,
     snapshot,
     yearly_value,
 )
@@ -185,6 +186,9 @@ def period_boundary(subscription: Subscription, *, now: datetime) -> Subscriptio
         notify(subscription, "paused")
         return None
     if subscription.pending_plan_id or subscription.pending_seats:
+        pending = subscription.pending_plan
+        if pending is not None and pending.interval != subscription.plan.interval:
+            subscription.anchor = boundary  # a new interval counts its periods from the switch
         apply_change(
             subscription,
             {
@@ -254,6 +258,8 @@ def apply_change(
         subscription.current_period_start = now
         subscription.current_period_end = datetime.fromisoformat(change["new_period_end"])
         subscription.anchor = now
+    if plan.pk != subscription.plan_id:  # a kept price belongs to the plan it was kept on
+        subscription.kept_unit_amount, subscription.kept_until = None, None
     subscription.plan = plan
     subscription.seats = int(change["seats"])
     subscription.pending_plan = None
@@ -326,8 +332,15 @@ def subscription_change(
             )
             return sub
         discount = sub.discount_percent if sub.discount_periods_left else Decimal(0)
-        old = period_price(plan=sub.plan, seats=sub.seats, discount_percent=discount).amount
-        new = period_price(plan=target, seats=seats, discount_percent=discount).amount
+        old = period_price(
+            plan=sub.plan,
+            unit_amount=seat_price(sub, sub.plan, now),
+            seats=sub.seats,
+            discount_percent=discount,
+        ).amount
+        new = period_price(
+            plan=target, unit_amount=seat_price(sub, target, now), seats=seats, discount_percent=discount
+        ).amount
         end = sub.current_period_end
         if target.interval != sub.plan.interval:
             # A new interval starts a new period now: full new price less the credit for unused time.

@@ -35,7 +35,13 @@ from revenue.gateways import get_gateway
 from revenue.gateways.base import off_session_method
 from revenue.models import DunningAttempt, Order, OrderLine, Subscription, SubscriptionCharge
 from revenue.services.checkout import checkout_create
-from revenue.services.subscriptions_common import notify, period_end_after, period_price, retry_days
+from revenue.services.subscriptions_common import (
+    notify,
+    period_end_after,
+    period_price,
+    retry_days,
+    seat_price,
+)
 from revenue.services.subscriptions_refunds import duplicate_order_refund
 from revenue.services.tax import billing_profile_for
 
@@ -69,6 +75,7 @@ def period_charge_get_or_create(
     use_discount = subscription.discount_periods_left > 0
     price = period_price(
         plan=subscription.plan,
+        unit_amount=seat_price(subscription, subscription.plan, start),
         seats=subscription.seats,
         discount_percent=subscription.discount_percent if use_discount else 0,
     )

@@ -72,9 +72,22 @@ class PeriodPrice:
     amount: int  # unit_amount × seats
 
 
-def period_price(*, plan: Plan, seats: int, discount_percent: Decimal | int = 0) -> PeriodPrice:
-    """A period's net price: the discount (a percentage) is taken off the seat price, rounded half-to-even."""
-    unit, off = discounted_unit(plan.unit_amount, discount_percent or 0)
+def seat_price(subscription: Subscription, plan: Plan, at: datetime) -> int:
+    """The seat price `subscription` pays for `plan` in a period starting at `at`: the price it kept after a
+    rise (plan_upsert's keep_price_days) while that runs and for its own plan only, else the plan's price."""
+    kept, until = subscription.kept_unit_amount, subscription.kept_until
+    if kept is not None and until is not None and at < until and plan.pk == subscription.plan_id:
+        return min(kept, plan.unit_amount)
+    return plan.unit_amount
+
+
+def period_price(
+    *, plan: Plan, seats: int, discount_percent: Decimal | int = 0, unit_amount: int | None = None
+) -> PeriodPrice:
+    """A period's net price: the discount (a percentage) is taken off the seat price (`unit_amount`, default the
+    plan's), rounded half-to-even."""
+    base = plan.unit_amount if unit_amount is None else unit_amount
+    unit, off = discounted_unit(base, discount_percent or 0)
     return PeriodPrice(unit_amount=unit, discount_amount=off * seats, amount=unit * seats)
 
 

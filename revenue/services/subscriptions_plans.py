@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from novacron.core.exceptions import PermissionDenied
 from novacron.core.money import SUPPORTED_CURRENCIES
 from novacron.core.services.audit import audit_record
 from revenue.exceptions import InvalidState, ValidationError
 from revenue.models import Plan, Seller
+from revenue.services.subscriptions_common import LIVE_STATES
 
 PLAN_FIELDS = (
     "name",
@@ -24,9 +28,15 @@ PLAN_FIELDS = (
 )
 
 
-def plan_upsert(*, key: str, seller: Seller, values: dict[str, Any], actor: Any = None) -> Plan:
+def plan_upsert(
+    *, key: str, seller: Seller, values: dict[str, Any], actor: Any = None, keep_price_days: int = 0
+) -> Plan:
     """Create or update the plan called `key` ("<app>.plan:<id>"). Price changes apply from each subscriber's
-    next renewal; a plan with subscribers keeps its currency and interval."""
+    next renewal; with `keep_price_days`, a rise spares current subscribers for that many days (periods starting
+    before then keep the old price; one already keeping an earlier price keeps that). A plan with subscribers
+    keeps its currency and interval."""
+    if isinstance(keep_price_days, bool) or not isinstance(keep_price_days, int) or keep_price_days < 0:
+        raise ValidationError("Enter a whole number of days, 0 or more.", field="keep_price_days")
     key = (key or "").strip()
     if not key or len(key) > 100 or ":" not in key:
         raise ValidationError('A plan key looks like "<app>.plan:<id>".', field="key")
@@ -71,6 +81,15 @@ def plan_upsert(*, key: str, seller: Seller, values: dict[str, Any], actor: Any 
         for name, value in clean.items():
             setattr(plan, name, value)
         plan.save()
+        if before and keep_price_days and plan.unit_amount > before["unit_amount"]:
+            now = timezone.now()
+            plan.subscriptions.filter(state__in=LIVE_STATES).filter(
+                Q(kept_until__isnull=True) | Q(kept_until__lte=now)
+            ).update(
+                kept_unit_amount=before["unit_amount"],
+                kept_until=now + timedelta(days=keep_price_days),
+                updated_at=now,
+            )
         audit_record(
             actor=actor,
             action="revenue.plan.update" if before else "revenue.plan.create",

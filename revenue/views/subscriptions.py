@@ -38,14 +38,15 @@ from revenue.services.subscriptions import (
     subscription_resume,
     subscription_start,
 )
-from revenue.services.subscriptions_common import active_until, period_price
+from revenue.services.subscriptions_common import active_until, period_price, seat_price
 from revenue.views.common import finance_required, page_of
 
 
 def _row(subscription: Subscription) -> dict:
     plan = subscription.plan
     discount = subscription.discount_percent if subscription.discount_periods_left else 0
-    price = period_price(plan=plan, seats=subscription.seats, discount_percent=discount)
+    unit = seat_price(subscription, plan, subscription.current_period_end)
+    price = period_price(plan=plan, unit_amount=unit, seats=subscription.seats, discount_percent=discount)
     return {
         "subscription": subscription,
         "price": Money(price.amount, plan.currency),

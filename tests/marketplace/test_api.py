@@ -76,7 +76,7 @@ def test_publish_review_buy_and_review_through_the_api(reviewer, local_http, run
         )
     plan = dev.post(
         f"{API}/apps/{slug}/plans/",
-        {"name": "Pro", "model": "subscription", "interval": "year", "amount": 12000},
+        {"name": "Pro", "model": "one_time", "amount": 12000},
         format="json",
     )
     assert plan.status_code == 201
@@ -134,7 +134,9 @@ def test_publish_review_buy_and_review_through_the_api(reviewer, local_http, run
     assert replay.json()["order_id"] == bought.json()["order_id"]
     assert replay["Idempotent-Replayed"] == "true"
     assert Installation.objects.get(user=buyer_user).purchases.count() == 1
-    declined = buyer.post(
+    owned = buyer.post(f"{API}/apps/{slug}/purchase/", body, format="json")
+    assert owned.status_code == 409  # a one-time licence is bought once
+    declined = _client(UserFactory()).post(
         f"{API}/apps/{slug}/purchase/", {**body, "payment_method": "4000000000000002"}, format="json"
     )
     assert declined.json()["state"] == "failed"

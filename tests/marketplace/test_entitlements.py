@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from marketplace.exceptions import Conflict, ValidationError
 from marketplace.models import Installation
-from marketplace.services import installs
+from marketplace.services import installs, subscriptions
 from marketplace.services.apps import api_key_rotate
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from tests.marketplace.factories import make_app
@@ -50,10 +50,10 @@ def test_seats_bought_for_an_organisation_and_assigned(seat_app, org, org_admin,
     MembershipFactory(organization=org, user=member)
     plan = seat_app.plans.get(name="Team")
     with run_on_commit():
-        order = installs.purchase_start(
+        subscription = subscriptions.subscribe(
             app=seat_app, plan=plan, user=org_admin, payment_method=CARD, organization_id=org.pk, seats=2
         )
-    assert order.subtotal == 1800  # before tax
+    assert (subscription.state, subscription.seats, subscription.unit_amount) == ("active", 2, 900)
     installation = Installation.objects.get(organization=org)
     assert installation.seats == 2
 

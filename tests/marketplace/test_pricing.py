@@ -9,7 +9,7 @@ from django.utils import timezone
 from marketplace.exceptions import Conflict, ValidationError
 from marketplace.models import Installation, Plan
 from marketplace.selectors.pricing import price_for_customer
-from marketplace.services import installs, pricing
+from marketplace.services import installs, pricing, subscriptions
 from revenue import facade as revenue_facade
 from tests.factories import UserFactory
 from tests.marketplace.factories import make_app
@@ -23,13 +23,14 @@ def paid_app(publisher):
     return make_app(
         publisher,
         plans=[
-            {"name": "Pro", "model": "subscription", "interval": "month", "amount": 1000, "currency": "USD"}
+            {"name": "Pro", "model": "subscription", "interval": "month", "amount": 1000, "currency": "USD"},
+            {"name": "Lifetime", "model": "one_time", "amount": 20000, "currency": "USD"},
         ],
     )
 
 
 def test_price_may_change_once_every_30_days(paid_app, publisher_user):
-    plan = paid_app.plans.get()
+    plan = paid_app.plans.get(name="Pro")
     now = timezone.now()
     pricing.plan_change_price(plan=plan, user=publisher_user, amount=1200, now=now)
     with pytest.raises(Conflict) as exc:
@@ -50,7 +51,7 @@ def test_unpublished_apps_change_prices_freely(publisher, publisher_user):
 
 
 def test_price_change_input_is_checked(paid_app, publisher_user, buyer):
-    plan = paid_app.plans.get()
+    plan = paid_app.plans.get(name="Pro")
     with pytest.raises(ValidationError):
         pricing.plan_change_price(plan=plan, user=publisher_user, amount=1000)  # unchanged
     with pytest.raises(ValidationError):
@@ -66,23 +67,26 @@ def _buy(plan, user, run_on_commit, **kwargs):
         return installs.purchase_start(app=plan.app, plan=plan, user=user, payment_method=CARD, **kwargs)
 
 
+def _subscribe(plan, user, run_on_commit):
+    with run_on_commit():
+        return subscriptions.subscribe(app=plan.app, plan=plan, user=user, payment_method=CARD)
+
+
 def test_existing_customers_keep_their_price_for_90_days(paid_app, publisher_user, buyer, run_on_commit):
-    plan = paid_app.plans.get()
-    order = _buy(plan, buyer, run_on_commit)
-    assert order.is_paid
-    assert order.subtotal == 1000
+    plan = paid_app.plans.get(name="Pro")
+    assert _subscribe(plan, buyer, run_on_commit).unit_amount == 1000
     Installation.objects.filter(user=buyer).update(created_at=timezone.now() - timedelta(days=40))
 
     plan = pricing.plan_change_price(plan=plan, user=publisher_user, amount=1500)
 
     newcomer = UserFactory()
-    assert _buy(plan, newcomer, run_on_commit).subtotal == 1500
-    renewal = _buy(plan, buyer, run_on_commit)
-    assert renewal.subtotal == 1000
-    assert renewal.lines[0].item_id == str(plan.public_id)
+    assert _subscribe(plan, newcomer, run_on_commit).unit_amount == 1500
     kept = price_for_customer(plan=plan, user_id=buyer.pk)
-    assert kept.grandfathered
+    assert (kept.amount, kept.grandfathered) == (1000, True)
     assert kept.until.date() == (timezone.now() + timedelta(days=90)).date()
+    # revenue renews the existing subscriber at the kept price until the same day
+    mine = revenue_facade.subscriptions_for(user_id=buyer.pk)[0]
+    assert mine.unit_amount == 1000
     # After 90 days the customer pays the new price.
     later = price_for_customer(plan=plan, user_id=buyer.pk, now=timezone.now() + timedelta(days=91))
     assert later.amount == 1500
@@ -92,35 +96,29 @@ def test_existing_customers_keep_their_price_for_90_days(paid_app, publisher_use
 def test_a_lower_new_price_applies_to_existing_customers_at_once(
     paid_app, publisher_user, buyer, run_on_commit
 ):
-    plan = paid_app.plans.get()
-    _buy(plan, buyer, run_on_commit)
+    plan = paid_app.plans.get(name="Pro")
+    _subscribe(plan, buyer, run_on_commit)
     Installation.objects.filter(user=buyer).update(created_at=timezone.now() - timedelta(days=1))
     plan = pricing.plan_change_price(plan=plan, user=publisher_user, amount=800)
     assert price_for_customer(plan=plan, user_id=buyer.pk).amount == 800
+    assert revenue_facade.subscriptions_for(user_id=buyer.pk)[0].unit_amount == 800
 
 
-def test_renewal_extends_the_period_and_refund_revokes(paid_app, buyer, run_on_commit):
-    plan = paid_app.plans.get()
-    first = _buy(plan, buyer, run_on_commit)
+def test_refund_revokes_a_one_time_licence(paid_app, buyer, run_on_commit):
+    plan = paid_app.plans.get(name="Lifetime")
+    order = _buy(plan, buyer, run_on_commit)
     installation = Installation.objects.get(user=buyer)
-    end = installation.current_period_end
-    _buy(plan, buyer, run_on_commit)
-    installation.refresh_from_db()
-    assert installation.current_period_end - end == timedelta(days=30)
-    assert installation.purchases.count() == 2
+    assert (installation.status, installation.current_period_end) == ("active", None)
+    with pytest.raises(Conflict):
+        _buy(plan, buyer, run_on_commit)
     with run_on_commit():
-        revenue_facade.refund(order_id=first.public_id, reason="requested")
-    installation.refresh_from_db()
-    assert installation.status == "active"  # the renewal is still paid
-    for purchase in installation.purchases.exclude(order_id=first.public_id):
-        with run_on_commit():
-            revenue_facade.refund(order_id=purchase.order_id)
+        revenue_facade.refund(order_id=order.public_id, reason="requested")
     installation.refresh_from_db()
     assert installation.status == "revoked"
 
 
 def test_on_paid_is_idempotent(paid_app, buyer, run_on_commit):
-    plan = paid_app.plans.get()
+    plan = paid_app.plans.get(name="Lifetime")
     order = _buy(plan, buyer, run_on_commit)
     line = order.lines[0]
     sold = revenue_facade.SoldLine(

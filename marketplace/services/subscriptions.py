@@ -1,0 +1,257 @@
+"""Recurring app plans (subscription and per seat) are billed by revenue's subscription engine.
+
+- `subscribe` starts a revenue subscription to the plan, or changes the one the customer already has for the
+  app (another of its plans, or a new number of seats: upgrades prorated now, downgrades at the period end).
+  Revenue charges the first period, renews, retries failed payments and ends the subscription.
+- `installation_sync` mirrors a subscription's access onto its installation. It runs after `subscribe` and from
+  revenue's subscription listener on every later change (renewed, past_due, suspended, canceled, paused, ...),
+  and is idempotent. Such an installation is ended by revenue's events, not by the period clock, so a renewal
+  that runs a few minutes after the period end does not interrupt the licence.
+- `revenue_plan_sync` keeps revenue's plan ("marketplace.plan:<plan id>") in step with the marketplace plan; a
+  price rise spares current subscribers for 90 days (the kept-price rule of marketplace.selectors.pricing).
+"""
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from marketplace.exceptions import Conflict, ValidationError
+from marketplace.models import App, Installation, Plan, SeatAssignment
+from marketplace.models.installs import LIVE_STATES
+from marketplace.selectors.pricing import GRANDFATHER_PERIOD
+from marketplace.services.installs import (
+    RECURRING,
+    check_seats,
+    current_subscription,
+    holder_filter,
+    installable_version,
+    live_installation,
+    plan_of,
+    recount,
+    released_version,
+    require_holder,
+)
+from novacron.core.services.audit import audit_record
+from revenue import facade as revenue_facade
+
+KEY_PREFIX = "marketplace.plan:"
+STALE_AFTER = timedelta(days=1)  # an active subscription installation this far past its period end is re-read
+St = Installation.Status
+
+
+def revenue_plan_key(plan: Plan) -> str:
+    return f"{KEY_PREFIX}{plan.public_id}"
+
+
+def revenue_plan_sync(plan: Plan, *, create: bool = True) -> Any:
+    """Create (or, with create=False, only update an existing) revenue plan for a recurring marketplace plan."""
+    plan = Plan.objects.select_related("app__publisher").get(pk=plan.pk)  # never push a stale price
+    if plan.model not in RECURRING:
+        return None
+    key = revenue_plan_key(plan)
+    if not create and revenue_facade.plan_get(key) is None:
+        return None
+    app = plan.app
+    return revenue_facade.plan_upsert(
+        key=key,
+        seller_id=app.publisher.seller_id,
+        keep_price_days=GRANDFATHER_PERIOD.days,
+        name=f"{app.name} — {plan.name}"[:200],
+        description=app.tagline,
+        interval=plan.interval,
+        unit_amount=plan.amount,
+        currency=plan.currency,
+        trial_days=0,  # the marketplace's own trial (trial_start) comes first, once per customer
+        max_seats=1000 if plan.model == Plan.Model.PER_SEAT else 1,
+        is_active=plan.is_active and app.is_listed,
+    )
+
+
+def subscribe(
+    *,
+    app: App,
+    plan: Plan,
+    user: Any,
+    payment_method: str,
+    organization_id: int | None = None,
+    seats: int = 1,
+    gateway: str | None = None,
+    billing_country: str = "",
+) -> Any:
+    """Subscribe to a recurring plan, or change the customer's subscription to this app (the stored payment
+    method pays; `payment_method` is used for a new subscription only). Returns revenue's SubscriptionSummary:
+    state "active" (installed), "incomplete" (the first payment awaits 3-D Secure) or "canceled" (declined)."""
+    plan = plan_of(app, plan)
+    require_holder(user, organization_id)
+    installable_version(app)
+    if plan.model not in RECURRING:
+        raise ValidationError("This plan is not a subscription: buy or install it instead.", field="plan")
+    live = (
+        Installation.objects.select_related("plan")
+        .filter(
+            app=app, status__in=LIVE_STATES, **holder_filter(user_id=user.pk, organization_id=organization_id)
+        )
+        .first()
+    )
+    check_seats(plan, seats, organization_id=organization_id, live=live)
+    current = current_subscription(live)
+    key = revenue_plan_key(plan)
+    revenue_plan_sync(plan)
+    if current is not None:
+        if current.plan_key == key and current.seats == seats:
+            raise Conflict("You already subscribe to this plan with these seats.", code="already_subscribed")
+        summary = revenue_facade.subscription_change(
+            subscription_id=current.id, actor_id=user.pk, plan_key=key, seats=seats
+        )
+    else:
+        summary = revenue_facade.subscription_start(
+            plan_key=key,
+            buyer_id=user.pk,
+            seats=seats,
+            payment_method=payment_method,
+            organization_id=organization_id,
+            gateway=gateway,
+            billing_country=billing_country or getattr(user, "country", ""),
+        )
+    sync_from_summary(summary)
+    return summary
+
+
+def sync_from_summary(summary: Any, *, now: datetime | None = None) -> Installation | None:
+    return installation_sync(
+        subscription_id=summary.id,
+        plan_key=summary.plan_key,
+        buyer_id=summary.buyer_id,
+        organization_id=summary.organization_id,
+        seats=summary.seats,
+        active_until=summary.active_until,
+        unit_amount=summary.unit_amount,
+        now=now,
+    )
+
+
+def on_subscription_change(change: Any) -> None:
+    """revenue's subscription listener (registered in portal.py)."""
+    installation_sync(
+        subscription_id=change.subscription_id,
+        plan_key=change.plan_key,
+        buyer_id=change.buyer_id,
+        organization_id=change.organization_id,
+        seats=change.seats,
+        active_until=change.active_until,
+    )
+
+
+def _plan_for_key(plan_key: str) -> Plan | None:
+    if not plan_key.startswith(KEY_PREFIX):
+        return None
+    try:
+        public_id = uuid.UUID(plan_key[len(KEY_PREFIX) :])
+    except ValueError:
+        return None
+    return Plan.objects.select_related("app").filter(public_id=public_id).first()
+
+
+def installation_sync(
+    *,
+    subscription_id: uuid.UUID | str,
+    plan_key: str,
+    buyer_id: int,
+    organization_id: int | None,
+    seats: int,
+    active_until: datetime | None,
+    unit_amount: int | None = None,
+    now: datetime | None = None,
+) -> Installation | None:
+    """Make the installation paid by `subscription_id` match the subscription: live with its plan and seats while
+    it gives access (`active_until` in the future), expired once it does not. Idempotent."""
+    plan = _plan_for_key(plan_key)
+    if plan is None:
+        return None
+    now = now or timezone.now()
+    access = active_until is not None and active_until > now
+    app = plan.app
+    subscription_id = uuid.UUID(str(subscription_id))
+    with transaction.atomic():
+        App.objects.select_for_update().get(pk=app.pk)
+        installation = (
+            Installation.objects.select_for_update().filter(subscription_id=subscription_id).first()
+        )
+        if installation is None:
+            if not access:
+                return None
+            # A trial (or an earlier licence) of this customer becomes the subscription's installation.
+            installation = live_installation(app, user_id=buyer_id, organization_id=organization_id)
+            if installation is None:
+                version = released_version(app)
+                installation = Installation(
+                    app=app,
+                    installed_by_id=buyer_id,
+                    version=version,
+                    granted_scopes=version.scopes,
+                    **holder_filter(user_id=buyer_id, organization_id=organization_id),
+                )
+        status_before = installation.status if installation.pk else None
+        installation.subscription_id = subscription_id
+        installation.plan = plan
+        installation.seats = seats if plan.model == Plan.Model.PER_SEAT else 1
+        installation.price_currency = plan.currency
+        if unit_amount is not None:
+            installation.price_amount = unit_amount
+        elif not installation.price_amount:
+            installation.price_amount = plan.amount
+        if access:
+            installation.current_period_end = active_until
+            if installation.status != St.UNINSTALLED:  # an uninstalled app stays so until reinstalled
+                installation.status, installation.ended_at = St.ACTIVE, None
+        elif installation.is_live:
+            installation.status, installation.ended_at = St.EXPIRED, now
+            installation.current_period_end = min(installation.current_period_end or now, now)
+        installation.save()
+        trimmed = _trim_seats(installation)
+        if installation.status != status_before:
+            recount(app.pk)
+        audit_record(
+            actor=None,
+            action="marketplace.subscription.sync",
+            obj=installation,
+            after={
+                "subscription": str(subscription_id),
+                "plan": plan.name,
+                "seats": installation.seats,
+                "status": installation.status,
+                "until": active_until,
+                "seats_unassigned": trimmed,
+            },
+        )
+    return installation
+
+
+def _trim_seats(installation: Installation) -> list[int]:
+    """After a seat decrease took effect, the most recent assignments beyond the seats are removed."""
+    extra = list(
+        SeatAssignment.objects.filter(installation=installation)
+        .order_by("-assigned_at", "-id")
+        .values_list("pk", "user_id")[: max(0, installation.seat_assignments.count() - installation.seats)]
+    )
+    if extra:
+        SeatAssignment.objects.filter(pk__in=[pk for pk, _ in extra]).delete()
+    return [user_id for _, user_id in extra]
+
+
+def stale_resync(*, now: datetime | None = None) -> int:
+    """Re-read subscriptions whose installation is active well past its period end (a lost notification)."""
+    now = now or timezone.now()
+    rows = Installation.objects.filter(
+        status=St.ACTIVE, subscription_id__isnull=False, current_period_end__lte=now - STALE_AFTER
+    ).values_list("subscription_id", flat=True)
+    count = 0
+    for subscription_id in rows:
+        summary = revenue_facade.subscription_get(subscription_id)
+        if summary is not None:
+            sync_from_summary(summary, now=now)
+            count += 1
+    return count
