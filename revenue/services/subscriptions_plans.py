@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from novacron.core.exceptions import PermissionDenied
 from novacron.core.money import SUPPORTED_CURRENCIES
@@ -24,9 +24,12 @@ PLAN_FIELDS = (
 )
 
 
-def plan_upsert(*, key: str, seller: Seller, values: dict[str, Any], actor: Any = None) -> Plan:
+def plan_upsert(
+    *, key: str, seller: Seller, values: dict[str, Any], actor: Any = None, create_only: bool = False
+) -> Plan:
     """Create or update the plan called `key` ("<app>.plan:<id>"). Price changes apply from each subscriber's
-    next renewal; a plan with subscribers keeps its currency and interval."""
+    next renewal; a plan with subscribers keeps its currency and interval. `create_only` (the API's create)
+    refuses a key that exists already, checked under the same lock as the write."""
     key = (key or "").strip()
     if not key or len(key) > 100 or ":" not in key:
         raise ValidationError('A plan key looks like "<app>.plan:<id>".', field="key")
@@ -58,6 +61,8 @@ def plan_upsert(*, key: str, seller: Seller, values: dict[str, Any], actor: Any 
                     f"A new plan needs {', '.join(sorted(missing))}.", field=sorted(missing)[0]
                 )
             plan = Plan(key=key, seller=seller)
+        elif create_only:
+            raise ValidationError("A plan with this slug exists already.", field="slug")
         else:
             if plan.seller_id != seller.pk:
                 raise PermissionDenied("This plan belongs to another seller.", field="key")
@@ -70,7 +75,10 @@ def plan_upsert(*, key: str, seller: Seller, values: dict[str, Any], actor: Any 
                     )
         for name, value in clean.items():
             setattr(plan, name, value)
-        plan.save()
+        if before is None:
+            _create(plan, create_only=create_only)
+        else:
+            plan.save()
         audit_record(
             actor=actor,
             action="revenue.plan.update" if before else "revenue.plan.create",
@@ -79,3 +87,14 @@ def plan_upsert(*, key: str, seller: Seller, values: dict[str, Any], actor: Any 
             after={f: getattr(plan, f) for f in PLAN_FIELDS},
         )
     return plan
+
+
+def _create(plan: Plan, *, create_only: bool) -> None:
+    # No row to lock yet: a concurrent create of the same key loses on the unique key, refused like the check.
+    try:
+        with transaction.atomic():
+            plan.save()
+    except IntegrityError:
+        if create_only and Plan.objects.filter(key=plan.key).exists():
+            raise ValidationError("A plan with this slug exists already.", field="slug") from None
+        raise
