@@ -21,7 +21,7 @@ venv: $(STAMP)
 run: venv
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+	PORT=$(PORT) $(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## ruff, import-linter (layer contract), migrations check, pytest

@@ -27,3 +27,9 @@ class InvalidState(Conflict):
 
 class UnknownItem(NotFound):
     code = "unknown_item"
+
+
+class NotASeller(NotFound):
+    """The user acts for no seller, or not for the one they named."""
+
+    code = "not_a_seller"

@@ -1,5 +1,6 @@
 """Demo users (one per platform role) and organisations for `seed_demo`."""
 
+import os
 from typing import TextIO
 
 from allauth.account.models import EmailAddress
@@ -48,6 +49,12 @@ def demo_email(local: str) -> str:
     return f"{local}@{DEMO_DOMAIN}"
 
 
+def login_url() -> str:
+    """Where `make run` serves the portal: its PORT (passed to seed_demo in the environment), default 8000."""
+    port = os.environ.get("PORT", "").strip()
+    return f"http://127.0.0.1:{port if port.isdigit() else '8000'}/accounts/login/"
+
+
 @transaction.atomic
 def seed(out: TextIO) -> list[str]:
     sync_role_groups()
@@ -73,7 +80,7 @@ def seed(out: TextIO) -> list[str]:
         for local, role in members.items():
             Membership.objects.get_or_create(organization=org, user=users[local], defaults={"role": role})
     out.write(f"  {len(users)} users, {len(DEMO_ORGS)} organisations\n")
-    lines = ["", f"Demo logins (password for all: {DEMO_PASSWORD}) at http://127.0.0.1:8000/accounts/login/"]
+    lines = ["", f"Demo logins (password for all: {DEMO_PASSWORD}) at {login_url()}"]
     for local, _name, _c, _tz, roles, staff in DEMO_USERS:
         extra = " + Django admin" if staff else ""
         lines.append(f"  {demo_email(local):32} {', '.join(r.label for r in roles)}{extra}")

@@ -60,10 +60,6 @@ SELLER_PARAM = OpenApiParameter(
 PUBLIC_ID = OpenApiParameter("public_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Public id.")
 
 
-class NotASeller(NotFound):
-    code = "not_a_seller"
-
-
 class CSVRenderer(BaseRenderer):
     """Chosen by `Accept: text/csv` or `?format=csv`; the statement view streams the CSV itself."""
 
@@ -92,19 +88,6 @@ class RevenueApi(APIView):
 class FinanceApi(RevenueApi):
     def get_permissions(self) -> list[BasePermission]:
         return [*super().get_permissions(), IsFinance()]
-
-
-def _seller_for(request: Request, wanted: Any = None) -> Seller:
-    sellers = selectors.sellers_for_user(user_id=request.user.pk)
-    if wanted:
-        for seller in sellers:
-            if seller.public_id == wanted:
-                return seller
-        raise NotASeller("No such seller among yours.", field="seller")
-    if not sellers:
-        raise NotASeller("You have no earnings yet: you are not a seller.")
-    own = [seller for seller in sellers if seller.user_id == request.user.pk]
-    return (own or sellers)[0]
 
 
 def _seller_ref(seller: Seller) -> dict[str, Any]:
@@ -149,7 +132,9 @@ class BalancesApi(RevenueApi):
         if request.query_params.get("seller"):
             query = TierQuerySerializer(data=request.query_params)
             query.is_valid(raise_exception=True)
-            sellers = [_seller_for(request, query.validated_data["seller"])]
+            sellers = [
+                selectors.seller_for_actor(user=request.user, public_id=query.validated_data["seller"])
+            ]
         balances = selectors.seller_balances(seller_ids=[s.pk for s in sellers])
         data = {
             "sellers": [
@@ -193,7 +178,7 @@ class StatementApi(RevenueApi):
         query = StatementQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        seller = _seller_for(request, params.get("seller"))
+        seller = selectors.seller_for_actor(user=request.user, public_id=params.get("seller"))
         today = timezone.localdate()
         first: date = params.get("from") or today - timedelta(days=90)
         last: date = params.get("to") or today
@@ -244,7 +229,7 @@ class TierApi(RevenueApi):
     def get(self, request: Request) -> Response:
         query = TierQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        seller = _seller_for(request, query.validated_data.get("seller"))
+        seller = selectors.seller_for_actor(user=request.user, public_id=query.validated_data.get("seller"))
         progress = selectors.tier_progress(seller=seller)
         data = {
             "seller": _seller_ref(seller),
@@ -275,7 +260,9 @@ class PayoutListApi(RevenueApi):
         if request.query_params.get("seller"):
             query = TierQuerySerializer(data=request.query_params)
             query.is_valid(raise_exception=True)
-            seller_ids = [_seller_for(request, query.validated_data["seller"]).pk]
+            seller_ids = [
+                selectors.seller_for_actor(user=request.user, public_id=query.validated_data["seller"]).pk
+            ]
         else:
             seller_ids = [s.pk for s in selectors.sellers_for_user(user_id=request.user.pk)]
         payouts = selectors.payouts_for_finance().filter(seller_id__in=seller_ids)

@@ -31,12 +31,12 @@ from revenue.api.checkout_serializers import (
 from revenue.exceptions import ValidationError
 from revenue.gateways import GatewayNotEnabled
 from revenue.gateways.base import InvalidWebhook
-from revenue.models import Order, Product, Seller
+from revenue.models import Order, Product
 from revenue.request_evidence import ip_country_from_request
 from revenue.services.checkout import checkout_confirm, checkout_create
 from revenue.services.payments import FINANCE_PERMISSION, bank_transfer_mark_received
-from revenue.services.products import product_create, product_update, seller_can_manage
-from revenue.services.sellers import seller_ensure
+from revenue.services.products import product_create, product_update
+from revenue.services.sellers import seller_ensure_for_actor
 from revenue.services.webhooks import webhook_receive
 
 TAGS = ["revenue"]
@@ -165,18 +165,6 @@ class BankTransferReceivedView(APIView):
         return Response(OrderOutput(_orders().get(pk=order.pk)).data)
 
 
-def _seller_for(request: Request, seller_id: Any) -> Seller:
-    user = request.user
-    if seller_id is None:
-        return seller_ensure(
-            kind=Seller.Kind.DEVELOPER, display_name=user.display_name or user.email, user_id=user.pk
-        )
-    seller = Seller.objects.filter(public_id=seller_id).first()
-    if seller is None or not seller_can_manage(seller=seller, user=user):
-        raise ValidationError("Unknown seller, or not yours.", field="seller")
-    return seller
-
-
 def _own_products(user: Any) -> Q:
     """Products of the sellers the user manages: their own, and their organisations' (as owner or admin)."""
     own = Q(seller__user=user)
@@ -224,14 +212,14 @@ class ProductListCreateView(APIView):
         operation_id="revenue_products_create",
         summary="Create a product (as a seller)",
         request=ProductInput,
-        responses={201: ProductOutput, 400: ERROR, 403: ERROR},
+        responses={201: ProductOutput, 400: ERROR, 403: ERROR, 404: ERROR},
     )
     def post(self, request: Request) -> Response:
         data = ProductInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         product = product_create(
-            seller=_seller_for(request, values["seller"]),
+            seller=seller_ensure_for_actor(user=request.user, public_id=values["seller"]),
             actor=request.user,
             name=values["name"],
             description=values["description"],

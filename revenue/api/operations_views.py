@@ -34,7 +34,7 @@ from revenue.api.operations_serializers import (
     RefundOutput,
     RefundSettleInput,
 )
-from revenue.models import Dispute, Order, Payout, PayoutAccount, Refund, Seller
+from revenue.models import Dispute, Order, Payout, PayoutAccount, Refund
 from revenue.services.disputes import dispute_add_evidence, dispute_close, dispute_submit_evidence
 from revenue.services.payouts import payout_account_set, payout_mark_failed, payout_mark_paid
 from revenue.services.products import seller_can_manage
@@ -193,20 +193,6 @@ class DisputeCloseView(FinanceOperationsApi):
 # --- payout accounts (the seller's own) --------------------------------------------------------------------------
 
 
-def _seller_for(request: Request, wanted: Any = None) -> Seller:
-    sellers = selectors.sellers_for_user(user_id=request.user.pk)  # never includes the platform seller
-    if wanted:
-        for seller in sellers:
-            if seller.public_id == wanted and seller_can_manage(seller=seller, user=request.user):
-                return seller
-        raise NotFound("No such seller among yours.", field="seller", code="not_a_seller")
-    own = [seller for seller in sellers if seller.user_id == request.user.pk]
-    managed = [seller for seller in sellers if seller_can_manage(seller=seller, user=request.user)]
-    if not (own or managed):
-        raise NotFound("You are not a seller.", code="not_a_seller")
-    return (own or managed)[0]
-
-
 class PayoutAccountView(OperationsApi):
     @extend_schema(
         tags=TAGS,
@@ -218,7 +204,9 @@ class PayoutAccountView(OperationsApi):
     def get(self, request: Request) -> Response:
         query = PayoutAccountQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        seller = _seller_for(request, query.validated_data.get("seller"))
+        seller = selectors.seller_for_actor(
+            user=request.user, public_id=query.validated_data.get("seller"), manage=True
+        )
         accounts = PayoutAccount.objects.filter(seller=seller, is_active=True).select_related("seller")
         if query.validated_data.get("currency"):
             accounts = accounts.filter(currency=query.validated_data["currency"].upper())
@@ -238,11 +226,9 @@ class PayoutAccountView(OperationsApi):
         data = PayoutAccountInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        seller = _seller_for(request, values.pop("seller", None))
-        if not seller_can_manage(seller=seller, user=request.user):
-            raise PermissionDenied(
-                "Only the seller (or its organisation's owners) may set its payout account."
-            )
+        seller = selectors.seller_for_actor(
+            user=request.user, public_id=values.pop("seller", None), manage=True
+        )
         account = payout_account_set(seller=seller, actor=request.user, **values)
         return Response(PayoutAccountOutput(account).data)
 

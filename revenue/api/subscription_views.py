@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -15,7 +14,7 @@ from rest_framework.response import Response
 from novacron.accounts import facade as accounts
 from novacron.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from novacron.core.api.pagination import DefaultPagination
-from novacron.core.exceptions import PermissionDenied
+from novacron.core.exceptions import NotFound, PermissionDenied
 from revenue.api.operations_views import ERROR, PUBLIC_ID, FinanceOperationsApi, OperationsApi
 from revenue.api.subscription_serializers import (
     DunningRowOutput,
@@ -31,19 +30,20 @@ from revenue.api.subscription_serializers import (
     SubscriptionStartInput,
 )
 from revenue.exceptions import ValidationError
-from revenue.models import Plan, Seller, Subscription
+from revenue.models import Plan, Subscription
 from revenue.selectors.sellers import seller_organization_ids
 from revenue.selectors.subscriptions import (
     dunning_queue,
     metrics_window,
+    plan_detail,
     plans_active,
     recovery_metrics,
+    subscription_visible_to,
     subscriptions_for_buyer,
-    subscriptions_visible_to,
 )
 from revenue.services.dunning import charge_retry_now
 from revenue.services.products import seller_can_manage
-from revenue.services.sellers import seller_ensure
+from revenue.services.sellers import seller_ensure_for_actor
 from revenue.services.subscriptions import (
     plan_upsert,
     subscription_cancel,
@@ -58,7 +58,17 @@ MONEY_RESPONSES = {200: SubscriptionOutput, 400: ERROR, 402: ERROR, 403: ERROR, 
 
 
 def _subscription(request: Request, public_id: Any) -> Subscription:
-    return get_object_or_404(subscriptions_visible_to(request.user), public_id=public_id)
+    subscription = subscription_visible_to(user=request.user, public_id=public_id)
+    if subscription is None:
+        raise NotFound("No such subscription among yours.")
+    return subscription
+
+
+def _plan(public_id: Any) -> Plan:
+    plan = plan_detail(public_id=public_id)
+    if plan is None:
+        raise NotFound("No such plan.")
+    return plan
 
 
 def _render(subscription: Subscription, code: int = status.HTTP_200_OK) -> Response:
@@ -85,27 +95,15 @@ class PlanListView(OperationsApi):
         description="A recurring per-seat price of a seller you manage (default: your own developer seller). "
         'The key is "revenue.plan:<slug>"; apps create plans for their items through revenue.facade.plan_upsert.',
         request=PlanInput,
-        responses={201: PlanOutput, 400: ERROR, 403: ERROR},
+        responses={201: PlanOutput, 400: ERROR, 403: ERROR, 404: ERROR},
     )
     def post(self, request: Request) -> Response:
         data = PlanInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        seller_id = values.pop("seller", None)
-        if seller_id:
-            seller = Seller.objects.filter(public_id=seller_id).first()
-            if seller is None or not seller_can_manage(seller=seller, user=request.user):
-                raise PermissionDenied("You cannot sell for this seller.", field="seller")
-        else:
-            seller = seller_ensure(
-                kind=Seller.Kind.DEVELOPER,
-                display_name=request.user.display_name or request.user.email,
-                user_id=request.user.pk,
-            )
+        seller = seller_ensure_for_actor(user=request.user, public_id=values.pop("seller", None))
         key = f"revenue.plan:{values.pop('slug')}"
-        if Plan.objects.filter(key=key).exists():
-            raise ValidationError("A plan with this slug exists already.", field="slug")
-        plan = plan_upsert(key=key, seller=seller, values=values, actor=request.user)
+        plan = plan_upsert(key=key, seller=seller, values=values, actor=request.user, create_only=True)
         return Response(PlanOutput(plan).data, status=status.HTTP_201_CREATED)
 
 
@@ -118,9 +116,7 @@ class PlanDetailView(OperationsApi):
         responses={200: PlanOutput, 404: ERROR},
     )
     def get(self, request: Request, public_id: str) -> Response:
-        return Response(
-            PlanOutput(get_object_or_404(Plan.objects.select_related("seller"), public_id=public_id)).data
-        )
+        return Response(PlanOutput(_plan(public_id)).data)
 
     @extend_schema(
         tags=TAGS,
@@ -132,7 +128,7 @@ class PlanDetailView(OperationsApi):
         responses={200: PlanOutput, 400: ERROR, 403: ERROR, 404: ERROR},
     )
     def patch(self, request: Request, public_id: str) -> Response:
-        plan = get_object_or_404(Plan.objects.select_related("seller"), public_id=public_id)
+        plan = _plan(public_id)
         if not seller_can_manage(seller=plan.seller, user=request.user):
             raise PermissionDenied("Only the plan's seller can change it.")
         data = PlanPatchInput(data=request.data, partial=True)
@@ -175,7 +171,7 @@ class SubscriptionListView(OperationsApi):
         data = SubscriptionStartInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        plan = Plan.objects.filter(public_id=values["plan"]).first()
+        plan = plan_detail(public_id=values["plan"])
         if plan is None:
             raise ValidationError("No such plan.", field="plan")
         organization_id = None
@@ -240,7 +236,7 @@ class SubscriptionChangeView(OperationsApi):
         data.is_valid(raise_exception=True)
         plan = None
         if data.validated_data.get("plan"):
-            plan = Plan.objects.filter(public_id=data.validated_data["plan"]).first()
+            plan = plan_detail(public_id=data.validated_data["plan"])
             if plan is None:
                 raise ValidationError("No such plan.", field="plan")
         subscription_change(
@@ -336,7 +332,7 @@ class DunningRetryView(FinanceOperationsApi):
     )
     @idempotent
     def post(self, request: Request, public_id: str) -> Response:
-        subscription = get_object_or_404(Subscription, public_id=public_id)
+        subscription = _subscription(request, public_id)  # finance sees every subscription
         charge_retry_now(subscription=subscription, actor=request.user)
         return _render(subscription)
 

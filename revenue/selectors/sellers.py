@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from novacron.accounts import facade as accounts_facade
 from novacron.core.money import Money
+from revenue.exceptions import NotASeller
 from revenue.models import (
     Account,
     AccountKind,
@@ -25,6 +26,7 @@ from revenue.models import (
     Tier,
 )
 from revenue.services import fx
+from revenue.services.products import seller_can_manage
 from revenue.share import RULES_BY_TIER, next_tier
 
 # --- sellers a user may act for ------------------------------------------------------------------------------
@@ -48,6 +50,37 @@ def sellers_for_user(*, user_id: int) -> list[Seller]:
     return list(
         Seller.objects.filter(condition).exclude(kind=Seller.Kind.PLATFORM).order_by("display_name", "id")
     )
+
+
+def _acts_for(*, seller: Seller, user: Any, manage: bool) -> bool:
+    if manage:
+        return seller_can_manage(seller=seller, user=user)
+    return seller.user_id == user.pk or (
+        seller.organization_id is not None
+        and seller.organization_id in seller_organization_ids(user_id=user.pk)
+    )
+
+
+def seller_for_actor(*, user: Any, public_id: Any = None, manage: bool = False) -> Seller:
+    """The seller `user` acts for: the one place that answers "which seller am I?" for the API.
+
+    With `public_id`: that seller, if the user may act for it. Without: their own seller, else their first
+    organisation's (by name). `manage=True` (changes: products, plans, payout accounts) allows only sellers the
+    user manages (`seller_can_manage`: their own, an organisation's as owner or admin, the platform seller for a
+    superuser); otherwise (reads of earnings) also an organisation's where they are the billing contact, and
+    never the platform seller. Raises NotASeller (404, code "not_a_seller") when there is none."""
+    if public_id:
+        seller = Seller.objects.filter(public_id=public_id).first()
+        if seller is None or not _acts_for(seller=seller, user=user, manage=manage):
+            raise NotASeller("No such seller among yours.", field="seller")
+        return seller
+    sellers = sellers_for_user(user_id=user.pk)
+    if manage:
+        sellers = [seller for seller in sellers if seller_can_manage(seller=seller, user=user)]
+    own = [seller for seller in sellers if seller.user_id == user.pk]
+    if not (own or sellers):
+        raise NotASeller("You have no earnings yet: you are not a seller.")
+    return (own or sellers)[0]
 
 
 def sales_for_seller(*, seller: Seller, limit: int = 20) -> list[OrderLine]:

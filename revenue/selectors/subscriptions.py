@@ -3,6 +3,7 @@ recovery metrics (recovered revenue per currency, involuntary churn)."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -23,6 +24,11 @@ def plans_active() -> QuerySet[Plan]:
     )
 
 
+def plan_detail(*, public_id: uuid.UUID | str) -> Plan | None:
+    """One plan with its seller (active or not), or None."""
+    return Plan.objects.select_related("seller").filter(public_id=public_id).first()
+
+
 def subscriptions_for_buyer(*, user_id: int, organization_ids: list[int]) -> QuerySet[Subscription]:
     """Subscriptions the user bought, and those of organisations they bill for."""
     return (
@@ -37,6 +43,11 @@ def subscriptions_visible_to(user: Any) -> QuerySet[Subscription]:
     if user.is_authenticated and user.has_perm(FINANCE_PERMISSION):
         return Subscription.objects.select_related("plan__seller", "pending_plan", "organization")
     return subscriptions_for_buyer(user_id=user.pk, organization_ids=seller_organization_ids(user_id=user.pk))
+
+
+def subscription_visible_to(*, user: Any, public_id: uuid.UUID | str) -> Subscription | None:
+    """One subscription the user may see and manage (`subscriptions_visible_to`), or None."""
+    return subscriptions_visible_to(user).filter(public_id=public_id).first()
 
 
 def metrics_window(start: Any, end: Any) -> tuple[datetime, datetime]:

@@ -1,7 +1,10 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from revenue.models import Seller
+from revenue.selectors.sellers import seller_for_actor
 
 
 def seller_platform() -> Seller:
@@ -33,3 +36,14 @@ def seller_ensure(
             return Seller.objects.create(display_name=display_name, **lookup)
     except IntegrityError:
         return Seller.objects.get(**lookup)
+
+
+def seller_ensure_for_actor(*, user: Any, public_id: Any = None) -> Seller:
+    """The seller `user` creates products and plans for: the one named by `public_id` if they manage it
+    (`selectors.seller_for_actor` with manage=True; NotASeller otherwise), else their own developer seller,
+    created on first use."""
+    if public_id:
+        return seller_for_actor(user=user, public_id=public_id, manage=True)
+    return seller_ensure(
+        kind=Seller.Kind.DEVELOPER, display_name=user.display_name or user.email, user_id=user.pk
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -29,12 +29,19 @@ PLAN_FIELDS = (
 
 
 def plan_upsert(
-    *, key: str, seller: Seller, values: dict[str, Any], actor: Any = None, keep_price_days: int = 0
+    *,
+    key: str,
+    seller: Seller,
+    values: dict[str, Any],
+    actor: Any = None,
+    keep_price_days: int = 0,
+    create_only: bool = False,
 ) -> Plan:
     """Create or update the plan called `key` ("<app>.plan:<id>"). Price changes apply from each subscriber's
     next renewal; with `keep_price_days`, a rise spares current subscribers for that many days (periods starting
     before then keep the old price; one already keeping an earlier price keeps that). A plan with subscribers
-    keeps its currency and interval."""
+    keeps its currency and interval. `create_only` (the API's create) refuses a key that exists already,
+    checked under the same lock as the write."""
     if isinstance(keep_price_days, bool) or not isinstance(keep_price_days, int) or keep_price_days < 0:
         raise ValidationError("Enter a whole number of days, 0 or more.", field="keep_price_days")
     key = (key or "").strip()
@@ -68,6 +75,8 @@ def plan_upsert(
                     f"A new plan needs {', '.join(sorted(missing))}.", field=sorted(missing)[0]
                 )
             plan = Plan(key=key, seller=seller)
+        elif create_only:
+            raise ValidationError("A plan with this slug exists already.", field="slug")
         else:
             if plan.seller_id != seller.pk:
                 raise PermissionDenied("This plan belongs to another seller.", field="key")
@@ -80,7 +89,10 @@ def plan_upsert(
                     )
         for name, value in clean.items():
             setattr(plan, name, value)
-        plan.save()
+        if before is None:
+            _create(plan, create_only=create_only)
+        else:
+            plan.save()
         if before and keep_price_days and plan.unit_amount > before["unit_amount"]:
             now = timezone.now()
             plan.subscriptions.filter(state__in=LIVE_STATES).filter(
@@ -98,3 +110,14 @@ def plan_upsert(
             after={f: getattr(plan, f) for f in PLAN_FIELDS},
         )
     return plan
+
+
+def _create(plan: Plan, *, create_only: bool) -> None:
+    # No row to lock yet: a concurrent create of the same key loses on the unique key, refused like the check.
+    try:
+        with transaction.atomic():
+            plan.save()
+    except IntegrityError:
+        if create_only and Plan.objects.filter(key=plan.key).exists():
+            raise ValidationError("A plan with this slug exists already.", field="slug") from None
+        raise
