@@ -321,13 +321,16 @@ def _seed_customers(listed: list[App], buyer: Any, learner: Any, staff: Any) -> 
             or Installation.objects.filter(app=app, user=customer).exists()
         ):
             continue
-        if plan.model in (Plan.Model.FREE, Plan.Model.USAGE):
+        if plan.model == Plan.Model.FREE:
             _safely(installs.install, app=app, plan=plan, user=customer)
         elif plan.model in installs.RECURRING:
             subscription = _safely(
                 subscriptions.subscribe, app=app, plan=plan, user=customer, payment_method=CARD_OK
             )
             purchases += bool(subscription and subscription.has_access)
+            if subscription and plan.model == Plan.Model.USAGE:  # usage so far, billed at the renewal
+                installation = Installation.objects.get(subscription_id=subscription.id)
+                installs.usage_report(installation=installation, quantity=1_250, idempotency_key="demo-usage")
         else:
             order = _safely(
                 installs.purchase_start, app=app, plan=plan, user=customer, payment_method=CARD_OK

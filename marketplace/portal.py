@@ -1,7 +1,7 @@
 """The marketplace's hooks into lower layers, registered once from MarketplaceConfig.ready:
 
 - revenue item type "marketplace.app_plan" (price resolver, on_paid fulfilment, on_refunded revocation);
-- revenue's subscription listener (recurring plans' installations follow their subscriptions);
+- revenue's subscription listener (recurring plans' installations follow their subscriptions) and usage meter;
 - reviewer/staff permissions on marketplace models in the Django admin;
 - the dashboard panel (your apps, installs and what waits for you).
 """
@@ -57,6 +57,12 @@ def _on_subscription_change(change: Any) -> None:
     on_subscription_change(change)
 
 
+def _usage_meter(subscription_id: str, start: Any, end: Any) -> int:
+    from marketplace.services.subscriptions import usage_meter
+
+    return usage_meter(subscription_id, start, end)
+
+
 def dashboard_context(request: HttpRequest) -> dict[str, Any]:
     from marketplace.selectors.console import dashboard_summary
 
@@ -70,6 +76,7 @@ def register_portal() -> None:
         revenue_facade.ItemType(name=ITEM_TYPE, resolve=_resolve, on_paid=_on_paid, on_refunded=_on_refunded)
     )
     revenue_facade.register_subscription_listener(_on_subscription_change)
+    revenue_facade.register_usage_meter("marketplace.plan:", _usage_meter)
     for role in (accounts_facade.PlatformRole.REVIEWER, accounts_facade.PlatformRole.STAFF):
         accounts_facade.register_role_permissions(role, REVIEWER_ADMIN_PERMISSIONS)
     register_dashboard_panel(

@@ -61,6 +61,7 @@ from revenue.hooks import (
     register_partner_qualifier,
     register_subscription_listener,
     register_tax_calculator,
+    register_usage_meter,
 )
 from revenue.models import Order, Plan, Refund, Seller, Subscription
 from revenue.services import subscriptions as _subscriptions
@@ -438,6 +439,9 @@ def volume_tiers_check(tiers: Sequence[Any], *, list_unit_amount: int) -> list[d
 # 3. `subscription_get(id)` / `subscriptions_for(...)` read the status and entitlement: access while
 #    `has_access` (`active_until` is when it ends as things stand, including the dunning grace period).
 #    `subscription_change(...)` / `subscription_cancel(...)` act for a user who manages the subscription.
+# 5. `register_usage_meter("marketplace.plan:", meter)` bills metered usage in arrears: meter(subscription id,
+#    start, end) → minor units (capped by you) is added to each renewal's charge, and billed on its own when the
+#    subscription ends.
 # 4. `register_subscription_listener(fn)` (from AppConfig.ready) — fn(SubscriptionChange) is called after commit
 #    when access changes: "activated", "renewed", "past_due", "suspended", "canceled", "paused", "resumed",
 #    "changed". It must be idempotent; errors are logged, never raised into revenue.
@@ -449,6 +453,7 @@ __all__ += [
     "plan_get",
     "plan_upsert",
     "register_subscription_listener",
+    "register_usage_meter",
     "subscription_cancel",
     "subscription_change",
     "subscription_get",
@@ -479,6 +484,7 @@ class SubscriptionSummary:
     buyer_id: int
     organization_id: int | None
     seats: int
+    current_period_start: datetime
     current_period_end: datetime
     cancel_at_period_end: bool
     active_until: datetime | None
@@ -513,6 +519,7 @@ def _subscription_summary(subscription: Subscription, now: datetime | None = Non
         buyer_id=subscription.buyer_id,
         organization_id=subscription.organization_id,
         seats=subscription.seats,
+        current_period_start=subscription.current_period_start,
         current_period_end=subscription.current_period_end,
         cancel_at_period_end=subscription.cancel_at_period_end,
         active_until=until,

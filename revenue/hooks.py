@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -149,6 +150,30 @@ def unregister_subscription_listener(listener: SubscriptionListener) -> None:
 
 def subscription_listeners() -> list[SubscriptionListener]:
     return list(_subscription_listeners)
+
+
+# Metered usage: an app whose plans bill usage in arrears registers a meter for its plan-key prefix. At each renewal
+# (and when a subscription ends) revenue asks it what the period [start, end) used, in minor units of the plan's
+# currency, already capped; that amount is added to the renewal's charge (or billed as a final charge).
+UsageMeter = Callable[
+    [str, datetime, datetime], int
+]  # meter(subscription public id, start, end) → minor units
+_usage_meters: dict[str, UsageMeter] = {}
+
+
+def register_usage_meter(key_prefix: str, meter: UsageMeter) -> None:
+    _usage_meters[key_prefix] = meter
+
+
+def metered_usage(*, plan_key: str, subscription_id: str, start: datetime, end: datetime) -> int:
+    """What a subscription used in [start, end) by its plan's meter (0 without one)."""
+    for prefix, meter in _usage_meters.items():
+        if plan_key.startswith(prefix):
+            amount = int(meter(subscription_id, start, end))
+            if amount < 0:
+                raise RuntimeError("a usage meter must not return a negative amount")
+            return amount
+    return 0
 
 
 # --- services marketplace ------------------------------------------------------------------------------------

@@ -2,9 +2,10 @@
 
 - free: nothing to pay; install directly.
 - one_time: `amount` once, a perpetual licence.
-- subscription: `amount` per `interval` (month or year); a purchase buys one period, buying again extends it.
+- subscription: `amount` per `interval` (month or year), renewed by revenue's subscriptions.
 - per_seat: `amount` per seat per `interval`; the buyer chooses the number of seats.
-- usage: metered; `unit_amount` per reported unit, at most `monthly_cap` a month; installing costs nothing.
+- usage: metered; `unit_amount` per reported unit, at most `monthly_cap` a month, billed in arrears each month on
+  the card stored when subscribing (a revenue subscription with no fixed price).
 Any paid model may offer `trial_days` of free use first (once per customer and app).
 """
 
@@ -57,7 +58,8 @@ class Plan(PublicModel):
 
     @property
     def is_paid(self) -> bool:
-        return self.model not in (self.Model.FREE, self.Model.USAGE)
+        """Needs a payment method: everything but free plans (usage-based ones bill the month's usage)."""
+        return self.model != self.Model.FREE
 
 
 class PriceChange(models.Model):

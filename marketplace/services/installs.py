@@ -28,7 +28,11 @@ from revenue import facade as revenue_facade
 
 ITEM_TYPE = "marketplace.app_plan"
 PERIODS = {Plan.Interval.MONTH: timedelta(days=30), Plan.Interval.YEAR: timedelta(days=365)}
-RECURRING = (Plan.Model.SUBSCRIPTION, Plan.Model.PER_SEAT)  # billed by revenue's subscriptions
+RECURRING = (
+    Plan.Model.SUBSCRIPTION,
+    Plan.Model.PER_SEAT,
+    Plan.Model.USAGE,
+)  # billed by revenue's subscriptions
 M = Plan.Model
 St = Installation.Status
 
@@ -79,8 +83,8 @@ def plan_of(app: App, plan: Plan) -> Plan:
 def install(
     *, app: App, plan: Plan, user: Any, organization_id: int | None = None, now: Any = None
 ) -> Installation:
-    """Install a free or usage-based plan, or reinstall a paid licence that is still valid (perpetual or
-    within its paid period). Paid plans otherwise go through `purchase_start`."""
+    """Install a free plan, or reinstall a paid licence that is still valid (perpetual, or within its paid
+    period or subscription). Paid plans otherwise go through `purchase_start` or `subscriptions.subscribe`."""
     plan = plan_of(app, plan)
     require_holder(user, organization_id)
     now = now or timezone.now()
@@ -105,7 +109,7 @@ def install(
             )
             if previous is None or (previous.current_period_end and previous.current_period_end <= now):
                 raise ValidationError(
-                    "This plan is paid: buy it through checkout.", field="plan", code="payment_required"
+                    "This plan is paid: buy or subscribe to it.", field="plan", code="payment_required"
                 )
             previous.status, previous.ended_at, previous.version = St.ACTIVE, None, version
             previous.granted_scopes = version.scopes
@@ -474,14 +478,33 @@ def usage_report(
     return record, created
 
 
-def usage_month(installation: Installation, *, now: Any = None) -> dict[str, int]:
-    """Units used this calendar month (UTC) and what they cost, capped at the plan's monthly cap."""
-    now = now or timezone.now()
-    start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    units = installation.usage_records.filter(occurred_at__gte=start).aggregate(n=Sum("quantity"))["n"] or 0
+def usage_amount(installation: Installation, *, start: datetime, end: datetime) -> tuple[int, int]:
+    """(units, amount) recorded in [start, end) — by when they were recorded, so a late report is billed in the
+    period it arrived in, never twice and never lost — at the unit price, capped at the plan's monthly cap."""
     plan = installation.plan
-    amount = min(units * installation.price_amount, plan.monthly_cap) if plan.model == M.USAGE else 0
-    return {"units": units, "amount": amount, "cap": plan.monthly_cap}
+    if plan.model != M.USAGE:
+        return 0, 0
+    units = (
+        installation.usage_records.filter(created_at__gte=start, created_at__lt=end).aggregate(
+            n=Sum("quantity")
+        )["n"]
+        or 0
+    )
+    return units, min(units * installation.price_amount, plan.monthly_cap)
+
+
+def usage_month(installation: Installation, *, now: Any = None) -> dict[str, int]:
+    """The current billing period so far (the subscription's period; else this calendar month, UTC): units, what
+    they cost (capped) and the cap."""
+    now = now or timezone.now()
+    current = current_subscription(installation)
+    start = (
+        current.current_period_start
+        if current is not None
+        else now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    )
+    units, amount = usage_amount(installation, start=start, end=now + timedelta(microseconds=1))
+    return {"units": units, "amount": amount, "cap": installation.plan.monthly_cap}
 
 
 @dataclass(frozen=True)

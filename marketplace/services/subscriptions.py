@@ -1,4 +1,4 @@
-"""Recurring app plans (subscription and per seat) are billed by revenue's subscription engine.
+"""Recurring app plans (subscription, per seat, and usage-based) are billed by revenue's subscription engine.
 
 - `subscribe` starts a revenue subscription to the plan, or changes the one the customer already has for the
   app (another of its plans, or a new number of seats: upgrades prorated now, downgrades at the period end).
@@ -9,6 +9,9 @@
   that runs a few minutes after the period end does not interrupt the licence.
 - `revenue_plan_sync` keeps revenue's plan ("marketplace.plan:<plan id>") in step with the marketplace plan; a
   price rise spares current subscribers for 90 days (the kept-price rule of marketplace.selectors.pricing).
+- Usage-based plans are monthly subscriptions with no fixed price: `usage_meter` tells revenue what each month
+  used (units recorded in it × the unit price, at most the monthly cap), billed with the next renewal, or on its
+  own when the subscription ends.
 """
 
 import uuid
@@ -21,7 +24,7 @@ from django.utils import timezone
 from marketplace.exceptions import Conflict, ValidationError
 from marketplace.models import App, Installation, Plan, SeatAssignment
 from marketplace.models.installs import LIVE_STATES
-from marketplace.selectors.pricing import GRANDFATHER_PERIOD
+from marketplace.selectors.pricing import GRANDFATHER_PERIOD, price_for_customer
 from marketplace.services.installs import (
     RECURRING,
     check_seats,
@@ -33,6 +36,7 @@ from marketplace.services.installs import (
     recount,
     released_version,
     require_holder,
+    usage_amount,
 )
 from novacron.core.services.audit import audit_record
 from revenue import facade as revenue_facade
@@ -55,19 +59,38 @@ def revenue_plan_sync(plan: Plan, *, create: bool = True) -> Any:
     if not create and revenue_facade.plan_get(key) is None:
         return None
     app = plan.app
+    usage = plan.model == Plan.Model.USAGE  # no fixed price: the meter bills each month's usage in arrears
     return revenue_facade.plan_upsert(
         key=key,
         seller_id=app.publisher.seller_id,
         keep_price_days=GRANDFATHER_PERIOD.days,
         name=f"{app.name} — {plan.name}"[:200],
         description=app.tagline,
-        interval=plan.interval,
-        unit_amount=plan.amount,
+        interval=Plan.Interval.MONTH if usage else plan.interval,
+        unit_amount=0 if usage else plan.amount,
         currency=plan.currency,
         trial_days=0,  # the marketplace's own trial (trial_start) comes first, once per customer
         max_seats=1000 if plan.model == Plan.Model.PER_SEAT else 1,
         is_active=plan.is_active and app.is_listed,
     )
+
+
+def usage_meter(subscription_id: str, start: datetime, end: datetime) -> int:
+    """revenue's usage meter for "marketplace.plan:" subscriptions: usage-based installations' [start, end), at
+    the customer's unit price (a price kept after a rise included) and capped."""
+    installation = (
+        Installation.objects.select_related("plan")
+        .filter(subscription_id=uuid.UUID(str(subscription_id)))
+        .first()
+    )
+    if installation is None or installation.plan.model != Plan.Model.USAGE:
+        return 0
+    org_ids = [installation.organization_id] if installation.organization_id else None
+    price = price_for_customer(
+        plan=installation.plan, user_id=installation.user_id, organization_ids=org_ids, now=start
+    )
+    installation.price_amount = price.amount  # the unit price of this bill (not saved)
+    return usage_amount(installation, start=start, end=end)[1]
 
 
 def subscribe(
@@ -199,7 +222,9 @@ def installation_sync(
         installation.plan = plan
         installation.seats = seats if plan.model == Plan.Model.PER_SEAT else 1
         installation.price_currency = plan.currency
-        if unit_amount is not None:
+        if plan.model == Plan.Model.USAGE:
+            installation.price_amount = plan.unit_amount  # per unit; each bill prices by the kept-price rule
+        elif unit_amount is not None:
             installation.price_amount = unit_amount
         elif not installation.price_amount:
             installation.price_amount = plan.amount

@@ -135,6 +135,7 @@ class SubscriptionCharge(PublicModel):
         INITIAL = "initial", "First period"
         RENEWAL = "renewal", "Renewal"
         PRORATION = "proration", "Upgrade (prorated)"
+        USAGE = "usage", "Final metered usage"
 
     class State(models.TextChoices):
         OPEN = "open", "Open"
@@ -151,6 +152,9 @@ class SubscriptionCharge(PublicModel):
     period_end = models.DateTimeField()
     unit_amount = models.BigIntegerField(help_text="Per seat after any retention discount (renewals)")
     discount_amount = models.BigIntegerField(default=0, help_text="Retention discount taken off, all seats")
+    usage_amount = models.BigIntegerField(
+        default=0, help_text="Metered usage of the period before, billed in arrears (included in amount)"
+    )
     amount = models.BigIntegerField(help_text="Net charged, minor units")
     currency = models.CharField(max_length=3)
     description = models.CharField(max_length=255)
@@ -175,7 +179,8 @@ class SubscriptionCharge(PublicModel):
         ordering = ["-period_start", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(amount__gte=0, discount_amount__gte=0), name="subcharge_amounts_nonneg"
+                condition=models.Q(amount__gte=0, discount_amount__gte=0, usage_amount__gte=0),
+                name="subcharge_amounts_nonneg",
             ),
         ]
 

@@ -169,7 +169,9 @@ def period_boundary(subscription: Subscription, *, now: datetime) -> Subscriptio
         return existing.first()
     if subscription.cancel_at_period_end:
         end_locked(subscription, reason=Subscription.EndReason.BUYER, at=boundary, event="canceled")
-        return None
+        return billing.final_usage_charge(
+            subscription, end=boundary
+        )  # metered plans: the last period's usage
     if subscription.pause_periods:
         before = snapshot(subscription)
         subscription.state = Subscription.State.PAUSED

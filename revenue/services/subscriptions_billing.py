@@ -56,12 +56,25 @@ def _date(value: datetime) -> str:
     return value.strftime("%d %b %Y")
 
 
-def charge_description(*, plan: Any, seats: int, start: datetime, end: datetime, kind: str) -> str:
-    """Shown on the order line and the invoice: the plan, the seats and the period billed."""
+def charge_description(
+    *, plan: Any, seats: int, start: datetime, end: datetime, kind: str, usage_since: datetime | None = None
+) -> str:
+    """Shown on the order line and the invoice: the plan, the seats and the period billed (and the usage)."""
+    if kind == SubscriptionCharge.Kind.USAGE:
+        return f"{plan.name} (metered usage) · {_date(start)} – {_date(end)}"[:255]
     what = "upgrade, prorated" if kind == SubscriptionCharge.Kind.PRORATION else plan.get_interval_display()
-    return f"{plan.name} ({what}) · {seats} seat{'s' if seats != 1 else ''} · {_date(start)} – {_date(end)}"[
-        :255
-    ]
+    text = f"{plan.name} ({what}) · {seats} seat{'s' if seats != 1 else ''} · {_date(start)} – {_date(end)}"
+    if usage_since is not None:
+        text += f" · plus metered usage {_date(usage_since)} – {_date(start)}"
+    return text[:255]
+
+
+def _usage(subscription: Subscription, start: datetime, end: datetime) -> int:
+    if end <= start:
+        return 0
+    return hooks.metered_usage(
+        plan_key=subscription.plan.key, subscription_id=str(subscription.public_id), start=start, end=end
+    )
 
 
 def period_charge_get_or_create(
@@ -79,6 +92,9 @@ def period_charge_get_or_create(
         seats=subscription.seats,
         discount_percent=subscription.discount_percent if use_discount else 0,
     )
+    # A renewal also bills, in arrears, the metered usage since the period before began (its meter decides).
+    since = subscription.current_period_start
+    usage = _usage(subscription, since, start) if kind == SubscriptionCharge.Kind.RENEWAL else 0
     return SubscriptionCharge.objects.create(
         subscription=subscription,
         key=key,
@@ -89,12 +105,46 @@ def period_charge_get_or_create(
         period_end=end,
         unit_amount=price.unit_amount,
         discount_amount=price.discount_amount,
-        amount=price.amount,
+        usage_amount=usage,
+        amount=price.amount + usage,
         currency=subscription.plan.currency,
         description=charge_description(
-            plan=subscription.plan, seats=subscription.seats, start=start, end=end, kind=kind
+            plan=subscription.plan,
+            seats=subscription.seats,
+            start=start,
+            end=end,
+            kind=kind,
+            usage_since=since if usage else None,
         ),
     )
+
+
+def final_usage_charge(subscription: Subscription, *, end: datetime) -> SubscriptionCharge | None:
+    """When a (locked) subscription ends at `end`, the usage of its last period not billed yet, as its own charge
+    (collect it after commit; a failure makes it uncollectible, there is no renewal left to retry with)."""
+    start = subscription.current_period_start
+    usage = _usage(subscription, start, end)
+    if usage <= 0:
+        return None
+    charge, _ = SubscriptionCharge.objects.get_or_create(
+        key=f"sub:{subscription.public_id}:usage:{end.isoformat()}",
+        defaults={
+            "subscription": subscription,
+            "kind": SubscriptionCharge.Kind.USAGE,
+            "plan": subscription.plan,
+            "seats": 1,
+            "period_start": start,
+            "period_end": end,
+            "unit_amount": usage,
+            "usage_amount": usage,
+            "amount": usage,
+            "currency": subscription.plan.currency,
+            "description": charge_description(
+                plan=subscription.plan, seats=1, start=start, end=end, kind=SubscriptionCharge.Kind.USAGE
+            ),
+        },
+    )
+    return charge
 
 
 # --- the checkout item type ------------------------------------------------------------------------------------
@@ -110,7 +160,7 @@ def resolve_charge(*, item_id: str, quantity: int, buyer_id: int, currency: str)
         raise UnknownItem(f'No subscription charge "{item_id}".')
     if charge.state != SubscriptionCharge.State.OPEN:
         raise InvalidState(f"This subscription charge is {charge.state}.", code="charge_not_open")
-    per_seat = charge.kind != SubscriptionCharge.Kind.PRORATION
+    per_seat = _per_seat(charge)
     return hooks.PricedItem(
         seller_id=charge.plan.seller_id,
         item_type=ITEM_TYPE,
@@ -138,8 +188,15 @@ def on_charge_paid(line: hooks.SoldLine) -> None:
         charge_record_order(charge=charge, order=order)
 
 
+def _per_seat(charge: SubscriptionCharge) -> bool:
+    """Sold as seats × seat price; prorations and charges with usage are one line of their amount."""
+    return charge.kind in (SubscriptionCharge.Kind.INITIAL, SubscriptionCharge.Kind.RENEWAL) and not (
+        charge.usage_amount
+    )
+
+
 def _quantity(charge: SubscriptionCharge) -> int:
-    return 1 if charge.kind == SubscriptionCharge.Kind.PRORATION else charge.seats
+    return charge.seats if _per_seat(charge) else 1
 
 
 # --- collecting ------------------------------------------------------------------------------------------------
@@ -183,6 +240,11 @@ def charge_collect(*, charge: SubscriptionCharge, now: datetime | None = None) -
         subscription = Subscription.objects.select_for_update().get(pk=charge.subscription_id)
         charge = SubscriptionCharge.objects.select_for_update().get(pk=charge.pk)
         if charge.state != SubscriptionCharge.State.OPEN:
+            return charge
+        if charge.amount == 0:  # nothing to collect (e.g. a metered plan's free base with no usage)
+            charge.state, charge.paid_at, charge.next_retry_at = SubscriptionCharge.State.PAID, now, None
+            charge.save(update_fields=["state", "paid_at", "next_retry_at", "updated_at"])
+            _apply_paid(subscription, charge, now)
             return charge
         running = charge.dunning_attempts.filter(outcome=DunningAttempt.Outcome.PROCESSING).first()
         if running is not None and (
@@ -279,6 +341,11 @@ def attempt_fail(
             charge.state = SubscriptionCharge.State.VOID
             charge.save(update_fields=["state", "last_failure_code", "updated_at"])
             return charge
+        if charge.kind == SubscriptionCharge.Kind.USAGE:  # the subscription has ended: nothing to retry with
+            charge.state = SubscriptionCharge.State.UNCOLLECTIBLE
+            charge.save(update_fields=["state", "last_failure_code", "updated_at"])
+            logger.warning("subscription.final_usage_uncollectible", charge=str(charge.public_id))
+            return charge
         charge.first_failed_at = charge.first_failed_at or now
         schedule = retry_days()
         failures = charge.dunning_attempts.filter(outcome=DunningAttempt.Outcome.FAILED).count()
@@ -354,6 +421,8 @@ def _apply_paid(subscription: Subscription, charge: SubscriptionCharge, now: dat
     from revenue.services.subscriptions import apply_change
 
     kind = SubscriptionCharge.Kind
+    if charge.kind == kind.USAGE:
+        return  # the final usage of an ended subscription changes nothing
     if charge.kind == kind.PRORATION:
         live = subscription.state in (Subscription.State.ACTIVE, Subscription.State.TRIALING)
         if live and charge.period_end >= subscription.current_period_end:

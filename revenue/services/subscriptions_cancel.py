@@ -55,6 +55,7 @@ def subscription_cancel(
     now = now or timezone.now()
     require_manager(subscription, actor)
     refunds: list[Any] = []
+    final_usage = None
     with transaction.atomic():
         sub = Subscription.objects.select_for_update().select_related("plan").get(pk=subscription.pk)
         if sub.state not in CANCELABLE:
@@ -119,7 +120,10 @@ def subscription_cancel(
         from revenue.services.subscriptions import end_locked
 
         end_locked(sub, reason=Subscription.EndReason.BUYER, at=now, event="canceled", actor=actor)
+        final_usage = billing.final_usage_charge(sub, end=now)
     unused_time_refund_create(refunds=refunds, actor=actor, now=now)
+    if final_usage is not None:
+        billing.charge_collect(charge=final_usage, now=now)
     sub.refresh_from_db()
     return sub
 

@@ -134,10 +134,14 @@ def unused_time_refunds(sub: Subscription, now: datetime) -> list[tuple[Order, i
     for charge in charges:
         order = charge.order
         refundable = order.total - order.refunded_total
+        # Usage billed in arrears with the period was used already: only the period's own part is unused.
+        period_total = (
+            order.total * (charge.amount - charge.usage_amount) // charge.amount if charge.amount else 0
+        )
         amount = min(
             refundable,
             prorate(
-                old_amount=order.total,
+                old_amount=period_total,
                 new_amount=0,
                 period_start=charge.period_start,
                 period_end=charge.period_end,

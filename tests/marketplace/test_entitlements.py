@@ -153,7 +153,8 @@ def test_usage_is_recorded_once_per_key_and_capped(api_client, publisher, publis
     app = make_app(
         publisher, plans=[{"name": "Metered", "model": "usage", "unit_amount": 3, "monthly_cap": 100}]
     )
-    installation = installs.install(app=app, plan=app.plans.get(), user=buyer)
+    summary = subscriptions.subscribe(app=app, plan=app.plans.get(), user=buyer, payment_method=CARD)
+    installation = Installation.objects.get(subscription_id=summary.id)
     key = api_key_rotate(app=app, user=publisher_user)
     body = {"installation": str(installation.public_id), "quantity": 30, "idempotency_key": "batch-1"}
     first = api_client.post("/api/v1/marketplace/usage/", body, format="json", HTTP_X_APP_KEY=key)

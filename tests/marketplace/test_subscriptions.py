@@ -362,3 +362,85 @@ def test_portal_subscribe(sub_app, buyer, client, run_on_commit):
         pending = client.post(url, {"card_number": THREE_DS, "submission_token": token, "seats": 1})
     sub = Subscription.objects.get(buyer=other)
     assert pending.url == reverse("revenue:subscription", kwargs={"public_id": sub.public_id})
+
+
+@pytest.fixture
+def metered_app(publisher):
+    return make_app(
+        publisher,
+        plans=[
+            {"name": "Metered", "model": "usage", "unit_amount": 3, "monthly_cap": 1_000, "currency": "USD"}
+        ],
+    )
+
+
+def _report(installation, quantity, key):
+    installs.usage_report(installation=installation, quantity=quantity, idempotency_key=key)
+
+
+def test_usage_is_billed_in_arrears_capped_and_the_last_month_on_cancel(metered_app, buyer, run_on_commit):
+    plan = metered_app.plans.get()
+    with pytest.raises(ValidationError):  # a card on file is needed
+        installs.install(app=metered_app, plan=plan, user=buyer)
+    with run_on_commit():
+        summary = subscriptions.subscribe(app=metered_app, plan=plan, user=buyer, payment_method=CARD)
+    assert (summary.state, summary.unit_amount) == ("active", 0)
+    installation = Installation.objects.get(subscription_id=summary.id)
+    sub = _subscription(installation)
+    first = sub.charges.get()
+    assert (first.amount, first.state, first.order_id) == (0, "paid", None)  # nothing charged up front
+
+    _report(installation, 100, "a")
+    _report(installation, 100, "a")  # a retry of the same report counts once
+    _report(installation, 50, "b")
+    assert installs.usage_month(installation) == {"units": 150, "amount": 450, "cap": 1_000}
+    with run_on_commit():
+        renewal = subscription_renew(subscription=sub, now=sub.current_period_end)
+    assert (renewal.usage_amount, renewal.amount, renewal.state) == (450, 450, "paid")
+    assert "metered usage" in renewal.description
+    assert renewal.order.total >= 450
+
+    # the next month: 500 units would cost 1,500, capped at 1,000; then the customer uninstalls
+    sub.refresh_from_db()
+    UsageRecordAt = installation.usage_records.model
+    UsageRecordAt.objects.create(
+        installation=installation,
+        quantity=500,
+        occurred_at=sub.current_period_start,
+        idempotency_key="c",
+    )
+    UsageRecordAt.objects.filter(idempotency_key="c").update(created_at=sub.current_period_start + DAY)
+    with run_on_commit():
+        installs.uninstall(installation=installation, user=buyer)
+    sub.refresh_from_db()
+    assert sub.cancel_at_period_end
+    with run_on_commit():
+        final = subscription_renew(subscription=sub, now=sub.current_period_end)
+    assert (final.kind, final.usage_amount, final.state) == ("usage", 1_000, "paid")
+    sub.refresh_from_db()
+    assert sub.state == Subscription.State.CANCELED
+    assert [c.amount for c in sub.charges.order_by("period_start", "id")] == [0, 450, 1_000]
+    with run_on_commit():  # running again charges nothing more
+        assert subscription_renew(subscription=sub, now=sub.current_period_end) is None
+    assert sub.charges.count() == 3
+    assert_ledger_clean()
+
+
+def test_failed_final_usage_is_uncollectible_not_retried(metered_app, buyer, run_on_commit):
+    plan = metered_app.plans.get()
+    with run_on_commit():
+        summary = subscriptions.subscribe(app=metered_app, plan=plan, user=buyer, payment_method=CARD)
+    installation = Installation.objects.get(subscription_id=summary.id)
+    _report(installation, 10, "a")
+    sub = _subscription(installation)
+    Subscription.objects.filter(pk=sub.pk).update(payment_method=FAILS_LATER)
+    from revenue import facade as revenue_facade
+
+    with run_on_commit():
+        revenue_facade.subscription_cancel(subscription_id=summary.id, actor_id=buyer.pk, at_period_end=False)
+    final = sub.charges.get(kind="usage")
+    assert (final.amount, final.state, final.next_retry_at) == (30, "uncollectible", None)
+    sub.refresh_from_db()
+    assert sub.state == Subscription.State.CANCELED
+    installation.refresh_from_db()
+    assert installation.status == "expired"
