@@ -45,7 +45,7 @@ from marketplace.services import (
 )
 from marketplace.services.checks import check_run, checks_prepare
 from novacron.accounts import facade as accounts_facade
-from novacron.core.demo import DEMO_PASSWORD
+from novacron.core.demo import DEMO_PASSWORD, portal_url
 from novacron.core.exceptions import DomainError
 
 DOMAIN = "demo.novacron.dev"
@@ -466,7 +466,7 @@ def seed(out: TextIO) -> list[str]:
     )
     return [
         "",
-        "Marketplace: http://127.0.0.1:8000/marketplace/",
+        f"Marketplace: {portal_url('/marketplace/')}",
         f"  publisher console: developer@{DOMAIN} (also nadia@{DOMAIN}, omar@{DOMAIN}) → /marketplace/publish/",
         f"  review queue and moderation: reviewer@{DOMAIN} → /marketplace/review/",
         f"  buyer with purchases, installs and Globex seats: buyer@{DOMAIN} → /marketplace/installed/",

@@ -1,6 +1,5 @@
 """Demo users (one per platform role) and organisations for `seed_demo`."""
 
-import os
 from typing import TextIO
 
 from allauth.account.models import EmailAddress
@@ -9,7 +8,7 @@ from django.db import transaction
 
 from novacron.accounts.models import Membership, Organization, OrgRole, User
 from novacron.accounts.roles import PlatformRole, sync_role_groups
-from novacron.core.demo import DEMO_PASSWORD
+from novacron.core.demo import DEMO_PASSWORD, portal_url
 
 DEMO_DOMAIN = "demo.novacron.dev"
 
@@ -50,9 +49,7 @@ def demo_email(local: str) -> str:
 
 
 def login_url() -> str:
-    """Where `make run` serves the portal: its PORT (passed to seed_demo in the environment), default 8000."""
-    port = os.environ.get("PORT", "").strip()
-    return f"http://127.0.0.1:{port if port.isdigit() else '8000'}/accounts/login/"
+    return portal_url("/accounts/login/")
 
 
 @transaction.atomic
