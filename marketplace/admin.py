@@ -217,10 +217,11 @@ class InstallationAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "status",
         "seats",
         "current_period_end",
+        "subscription_id",
         "created_at",
     ]
-    list_filter = ["status"]
-    search_fields = ["app__name", "user__email", "organization__name"]
+    list_filter = ["status", "plan__model"]
+    search_fields = ["app__name", "user__email", "organization__name", "subscription_id"]
     actions = ["expire_lapsed"]
 
     @admin.action(description="Expire lapsed trials and periods (all installations)")
