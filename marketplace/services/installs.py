@@ -96,7 +96,7 @@ def install(
         holder = holder_filter(user_id=user.pk, organization_id=organization_id)
         if plan.is_paid:
             previous = (
-                Installation.objects.select_for_update()
+                Installation.objects.select_for_update(of=("self",))
                 .filter(
                     Q(purchases__state=Purchase.State.PAID) | Q(subscription_id__isnull=False),
                     app=app,

@@ -15,6 +15,8 @@
 """
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,7 +30,6 @@ from marketplace.selectors.pricing import GRANDFATHER_PERIOD, price_for_customer
 from marketplace.services.installs import (
     RECURRING,
     check_seats,
-    current_subscription,
     holder_filter,
     installable_version,
     live_installation,
@@ -39,6 +40,7 @@ from marketplace.services.installs import (
     usage_amount,
 )
 from novacron.core.services.audit import audit_record
+from novacron.core.services.idempotency import key_claim
 from revenue import facade as revenue_facade
 
 KEY_PREFIX = "marketplace.plan:"
@@ -120,7 +122,50 @@ def subscribe(
         .first()
     )
     check_seats(plan, seats, organization_id=organization_id, live=live)
-    current = current_subscription(live)
+    with _one_at_a_time(app, user_id=user.pk, organization_id=organization_id):
+        return _subscribe_or_change(
+            app=app,
+            plan=plan,
+            user=user,
+            payment_method=payment_method,
+            organization_id=organization_id,
+            seats=seats,
+            gateway=gateway,
+            billing_country=billing_country,
+        )
+
+
+@contextmanager
+def _one_at_a_time(app: App, *, user_id: int, organization_id: int | None) -> Iterator[None]:
+    """One subscribe per app and customer at a time (a committed claim row): two at once would start two
+    subscriptions, both charged, for one installation. The claim is dropped after, or expires if the process dies."""
+    holder = f"org:{organization_id}" if organization_id else f"user:{user_id}"
+    claim, created = key_claim(
+        owner=f"marketplace:{holder}", key=f"subscribe:{app.pk}", method="LOCK", path="marketplace.subscribe"
+    )
+    if not created:
+        raise Conflict(
+            "A subscription to this app is being started here already; try again in a moment.",
+            code="subscribe_in_progress",
+        )
+    try:
+        yield
+    finally:
+        claim.delete()
+
+
+def _subscribe_or_change(
+    *,
+    app: App,
+    plan: Plan,
+    user: Any,
+    payment_method: str,
+    organization_id: int | None,
+    seats: int,
+    gateway: str | None,
+    billing_country: str,
+) -> Any:
+    current = _current_for(app, user_id=user.pk, organization_id=organization_id)
     key = revenue_plan_key(plan)
     revenue_plan_sync(plan)
     if current is not None:
@@ -141,6 +186,31 @@ def subscribe(
         )
     sync_from_summary(summary)
     return summary
+
+
+def _current_for(app: App, *, user_id: int, organization_id: int | None) -> Any:
+    """The customer's subscription to any plan of `app` that gives access (None if none). One whose first payment
+    waits for 3-D Secure, or that ends at its period end, is refused with the way forward."""
+    keys = {revenue_plan_key(p) for p in app.plans.all()}
+    rows = revenue_facade.subscriptions_for(
+        user_id=None if organization_id else user_id, organization_id=organization_id
+    )
+    for summary in (s for s in rows if s.plan_key in keys):
+        if summary.state == "incomplete":
+            raise Conflict(
+                "Your subscription to this app waits for its first payment: confirm it on the subscription's "
+                "page under Earnings & billing → Subscriptions.",
+                code="subscription_incomplete",
+            )
+        if summary.has_access:
+            if summary.cancel_at_period_end:
+                raise Conflict(
+                    f"Your subscription to this app ends on {summary.current_period_end:%Y-%m-%d}: resume it on "
+                    "its page under Earnings & billing → Subscriptions to change it.",
+                    code="subscription_ending",
+                )
+            return summary
+    return None
 
 
 def sync_from_summary(summary: Any, *, now: datetime | None = None) -> Installation | None:

@@ -75,3 +75,29 @@ def test_concurrent_installs_give_one_installation():
     errors = _race(*[lambda: installs.install(app=app, plan=app.plans.get(), user=user) for _ in range(3)])
     assert len(errors) == 2
     assert Installation.objects.filter(app=app, user=user).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("catalog_reference")
+def test_two_subscribes_at_once_start_one_subscription(settings):
+    from marketplace.services import subscriptions
+    from revenue.models import Subscription
+
+    settings.REVENUE_ENABLED_GATEWAYS = ["local_test"]
+    settings.REVENUE_DEFAULT_GATEWAY = "local_test"
+    buyer = UserFactory()
+    app = make_app(
+        make_publisher(UserFactory()),
+        plans=[{"name": "Pro", "model": "subscription", "interval": "month", "amount": 900}],
+    )
+    plan = app.plans.get()
+    calls = [
+        lambda: subscriptions.subscribe(app=app, plan=plan, user=buyer, payment_method="4242424242424242")
+        for _ in range(3)
+    ]
+    errors = _race(*calls)
+    assert Subscription.objects.filter(buyer=buyer).count() == 1
+    assert len(errors) == 2  # in progress, or already subscribed
+    installation = Installation.objects.get(app=app, user=buyer)
+    assert installation.subscription_id == Subscription.objects.get(buyer=buyer).public_id

@@ -127,6 +127,11 @@ def test_three_d_secure_installs_once_confirmed(sub_app, buyer, run_on_commit):
         )
     assert summary.state == "incomplete"
     assert not Installation.objects.filter(app=sub_app).exists()
+    with pytest.raises(Conflict) as exc:  # no second subscription while the first waits for the buyer
+        subscriptions.subscribe(
+            app=sub_app, plan=sub_app.plans.get(name="Pro"), user=buyer, payment_method=CARD
+        )
+    assert exc.value.code == "subscription_incomplete"
     order = Subscription.objects.get(public_id=summary.id).charges.get().dunning_attempts.get().order
     with run_on_commit():
         revenue_facade.confirm(order_id=order.public_id, buyer_id=buyer.pk)
@@ -234,6 +239,9 @@ def test_uninstall_cancels_at_period_end_and_reinstall_is_free(sub_app, buyer, r
         installs.uninstall(installation=installation, user=buyer)
     sub = _subscription(installation)
     assert sub.cancel_at_period_end
+    with pytest.raises(Conflict) as exc:  # not a second subscription on top of the ending one
+        subscriptions.subscribe(app=sub_app, plan=plan, user=buyer, payment_method=CARD)
+    assert exc.value.code == "subscription_ending"
     installation = installs.install(app=sub_app, plan=plan, user=buyer)  # within the paid period
     assert installation.status == "active"
     with run_on_commit():
