@@ -41,6 +41,7 @@ from marketplace.services import (
     publishers,
     reviews,
     subscriptions,
+    usage,
     versions,
 )
 from marketplace.services.checks import check_run, checks_prepare
@@ -330,7 +331,7 @@ def _seed_customers(listed: list[App], buyer: Any, learner: Any, staff: Any) -> 
             purchases += bool(subscription and subscription.has_access)
             if subscription and plan.model == Plan.Model.USAGE:  # usage so far, billed at the renewal
                 installation = Installation.objects.get(subscription_id=subscription.id)
-                installs.usage_report(installation=installation, quantity=1_250, idempotency_key="demo-usage")
+                usage.usage_report(installation=installation, quantity=1_250, idempotency_key="demo-usage")
         else:
             order = _safely(
                 installs.purchase_start, app=app, plan=plan, user=customer, payment_method=CARD_OK

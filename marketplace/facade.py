@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from marketplace.models import App, Installation
 from marketplace.models.installs import LIVE_STATES
+from marketplace.selectors import entitlements
 from marketplace.services import installs
 
 __all__ = [
@@ -89,7 +90,7 @@ def entitlement_get(
     app = App.objects.filter(slug=app_slug).first()
     if app is None or (organization_id is None and user_id is None):
         return None
-    e = installs.entitlement(app=app, organization_id=organization_id, user_id=user_id)
+    e = entitlements.entitlement(app=app, organization_id=organization_id, user_id=user_id)
     return EntitlementSummary(
         licensed=e.licensed,
         status=e.status,

@@ -26,10 +26,12 @@ from marketplace.api.serializers import (
 )
 from marketplace.exceptions import NotFound, PermissionDenied
 from marketplace.models import Installation
+from marketplace.selectors import entitlements
 from marketplace.selectors.console import installations_for_organization, installations_for_user
 from marketplace.selectors.lookups import app_or_404, installation_or_404, plan_of, visible_app_or_404
 from marketplace.selectors.organizations import organization_id_of
-from marketplace.services import installs, subscriptions
+from marketplace.selectors.usage import usage_month
+from marketplace.services import installs, subscriptions, usage
 from marketplace.services.apps import app_for_api_key
 from marketplace.services.permissions import can_manage_publisher
 from novacron.accounts import facade as accounts_facade
@@ -312,7 +314,7 @@ class EntitlementView(APIView):
             from marketplace.exceptions import ValidationError
 
             raise ValidationError("Ask about an organisation, a user, or both.", field="organization")
-        e = installs.entitlement(
+        e = entitlements.entitlement(
             app=app,
             organization_id=organization.id if organization else None,
             user_id=user.id if user else None,
@@ -345,13 +347,13 @@ class UsageView(APIView):
         )
         if installation is None or not installation.is_live:
             raise NotFound("No live installation of this app with that id.", field="installation")
-        _, created = installs.usage_report(
+        _, created = usage.usage_report(
             installation=installation,
             quantity=values["quantity"],
             idempotency_key=values["idempotency_key"],
             occurred_at=values.get("occurred_at"),
         )
-        month = installs.usage_month(installation)
+        month = usage_month(installation)
         currency = installation.price_currency or installation.plan.currency
         body = {
             "recorded": created,

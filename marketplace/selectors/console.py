@@ -18,7 +18,7 @@ from marketplace.models import (
     Publisher,
 )
 from marketplace.models.installs import LIVE_STATES
-from marketplace.services.installs import Entitlement, entitlement_of
+from marketplace.selectors.entitlements import Entitlement, entitlement_of
 from marketplace.services.permissions import is_moderator, is_reviewer, publishers_for_user
 from marketplace.services.versions import AUTOMATED_SLA, MANUAL_SLA
 from novacron.accounts import facade as accounts_facade

@@ -1,4 +1,5 @@
-"""Installing, buying, trials, uninstalling, seats, usage and entitlements.
+"""Installing, buying, trials, uninstalling and seats (entitlements and usage: selectors/entitlements.py,
+selectors/usage.py, services/usage.py).
 
 Paid plans are sold through revenue's checkout (item type "marketplace.app_plan", registered in apps.py):
 `resolve_plan` prices a plan for the buyer (the 90-day kept price included), `fulfil_paid_line` creates or
@@ -7,18 +8,18 @@ Both hooks are idempotent through `Purchase.order_line_id`.
 """
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from marketplace.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
-from marketplace.models import App, AppVersion, Installation, Plan, Purchase, SeatAssignment, UsageRecord
+from marketplace.models import App, AppVersion, Installation, Plan, Purchase, SeatAssignment
 from marketplace.models.installs import LIVE_STATES
+from marketplace.selectors.entitlements import current_subscription, holder_filter
 from marketplace.selectors.organizations import MANAGER_ROLES
 from marketplace.selectors.pricing import price_for_customer
 from marketplace.services.permissions import require_org_admin
@@ -35,10 +36,6 @@ RECURRING = (
 )  # billed by revenue's subscriptions
 M = Plan.Model
 St = Installation.Status
-
-
-def holder_filter(*, user_id: int | None, organization_id: int | None) -> dict[str, Any]:
-    return {"organization_id": organization_id} if organization_id else {"user_id": user_id}
 
 
 def require_holder(user: Any, organization_id: int | None) -> None:
@@ -366,14 +363,6 @@ def _require_manager(user: Any, installation: Installation) -> None:
         raise PermissionDenied("Only the installation's owner (or the organisation's admins) may do that.")
 
 
-def current_subscription(installation: Installation | None) -> Any:
-    """revenue's summary of the subscription paying for `installation`, while it gives access (else None)."""
-    if installation is None or installation.subscription_id is None:
-        return None
-    summary = revenue_facade.subscription_get(installation.subscription_id)
-    return summary if summary is not None and summary.has_access else None
-
-
 def uninstall(*, installation: Installation, user: Any, now: Any = None) -> Installation:
     """Uninstall. A subscription paying for it then ends at its period end (no further charges; the licence
     runs until then and a reinstall within it costs nothing)."""
@@ -454,122 +443,3 @@ def installations_expire(*, now: Any = None) -> int:
         for app_id in app_ids:
             recount(app_id)
     return count
-
-
-# --- usage and entitlements -----------------------------------------------------------------------------------
-
-
-def usage_report(
-    *, installation: Installation, quantity: int, idempotency_key: str, occurred_at: datetime | None = None
-) -> tuple[UsageRecord, bool]:
-    """Record usage units for a usage-based installation; the same key twice records once."""
-    if installation.plan.model != M.USAGE:
-        raise ValidationError("Usage is reported for usage-based plans only.")
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
-        raise ValidationError("Report a positive whole number of units.", field="quantity")
-    if not idempotency_key or len(idempotency_key) > 100:
-        raise ValidationError("Send an idempotency key of 1 to 100 characters.", field="idempotency_key")
-    with transaction.atomic():
-        record, created = UsageRecord.objects.get_or_create(
-            installation=installation,
-            idempotency_key=idempotency_key,
-            defaults={"quantity": quantity, "occurred_at": occurred_at or timezone.now()},
-        )
-    return record, created
-
-
-def usage_amount(installation: Installation, *, start: datetime, end: datetime) -> tuple[int, int]:
-    """(units, amount) recorded in [start, end) — by when they were recorded, so a late report is billed in the
-    period it arrived in, never twice and never lost — at the unit price, capped at the plan's monthly cap."""
-    plan = installation.plan
-    if plan.model != M.USAGE:
-        return 0, 0
-    units = (
-        installation.usage_records.filter(created_at__gte=start, created_at__lt=end).aggregate(
-            n=Sum("quantity")
-        )["n"]
-        or 0
-    )
-    return units, min(units * installation.price_amount, plan.monthly_cap)
-
-
-def usage_month(installation: Installation, *, now: Any = None) -> dict[str, int]:
-    """The current billing period so far (the subscription's period; else this calendar month, UTC): units, what
-    they cost (capped) and the cap."""
-    now = now or timezone.now()
-    current = current_subscription(installation)
-    start = (
-        current.current_period_start
-        if current is not None
-        else now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    )
-    units, amount = usage_amount(installation, start=start, end=now + timedelta(microseconds=1))
-    return {"units": units, "amount": amount, "cap": installation.plan.monthly_cap}
-
-
-@dataclass(frozen=True)
-class Entitlement:
-    licensed: bool
-    status: str  # "active", "trial", "expired", "none"
-    plan: str | None
-    plan_model: str | None
-    seats: int
-    seats_assigned: int
-    user_has_seat: bool | None
-    valid_until: datetime | None
-    scopes: list[str]
-
-
-def entitlement(
-    *, app: App, organization_id: int | None = None, user_id: int | None = None, now: Any = None
-) -> Entitlement:
-    """Is the organisation (or the user) licensed for the app, on which plan, with how many seats? With both,
-    `user_has_seat` says whether that member may use it (per-seat plans: assigned a seat; others: a member)."""
-    holder = holder_filter(user_id=user_id, organization_id=organization_id)
-    installation = (
-        Installation.objects.select_related("plan")
-        .filter(app=app, status__in=(*LIVE_STATES, St.EXPIRED), **holder)
-        .order_by("-updated_at")
-        .first()
-    )
-    if installation is None:
-        return Entitlement(False, "none", None, None, 0, 0, False if user_id else None, None, [])
-    user_has_seat = None
-    if organization_id and user_id:
-        if installation.plan.model == M.PER_SEAT:
-            user_has_seat = installation.seat_assignments.filter(user_id=user_id).exists()
-        else:
-            user_has_seat = user_id in accounts_facade.organization_member_ids(organization_id)
-    return entitlement_of(
-        installation,
-        seats_assigned=installation.seat_assignments.count(),
-        user_has_seat=user_has_seat,
-        now=now,
-    )
-
-
-def entitlement_of(
-    installation: Installation, *, seats_assigned: int, user_has_seat: bool | None, now: Any = None
-) -> Entitlement:
-    """The entitlement an installation gives (no queries): for lists that fetched the seat figures in bulk.
-    `user_has_seat` is the member's seat (per-seat plans) or membership (others), None when nobody was asked."""
-    now = now or timezone.now()
-    valid_until = (
-        installation.trial_ends_at if installation.status == St.TRIAL else installation.current_period_end
-    )
-    # A subscription's installation is live until revenue says otherwise (a renewal runs after the period end).
-    by_subscription = installation.subscription_id is not None and installation.status == St.ACTIVE
-    lapsed = installation.status == St.EXPIRED or (
-        valid_until is not None and valid_until <= now and not by_subscription
-    )
-    return Entitlement(
-        licensed=not lapsed,
-        status="expired" if lapsed else installation.status,
-        plan=installation.plan.name,
-        plan_model=installation.plan.model,
-        seats=installation.seats,
-        seats_assigned=seats_assigned,
-        user_has_seat=None if user_has_seat is None else bool(user_has_seat and not lapsed),
-        valid_until=valid_until,
-        scopes=list(installation.granted_scopes),
-    )

@@ -26,18 +26,18 @@ from django.utils import timezone
 from marketplace.exceptions import Conflict, ValidationError
 from marketplace.models import App, Installation, Plan, SeatAssignment
 from marketplace.models.installs import LIVE_STATES
+from marketplace.selectors.entitlements import holder_filter
 from marketplace.selectors.pricing import GRANDFATHER_PERIOD, price_for_customer
+from marketplace.selectors.usage import usage_amount
 from marketplace.services.installs import (
     RECURRING,
     check_seats,
-    holder_filter,
     installable_version,
     live_installation,
     plan_of,
     recount,
     released_version,
     require_holder,
-    usage_amount,
 )
 from novacron.core.services.audit import audit_record
 from novacron.core.services.idempotency import key_claim
@@ -123,16 +123,29 @@ def subscribe(
     )
     check_seats(plan, seats, organization_id=organization_id, live=live)
     with _one_at_a_time(app, user_id=user.pk, organization_id=organization_id):
-        return _subscribe_or_change(
-            app=app,
-            plan=plan,
-            user=user,
-            payment_method=payment_method,
-            organization_id=organization_id,
-            seats=seats,
-            gateway=gateway,
-            billing_country=billing_country,
-        )
+        current = _current_for(app, user_id=user.pk, organization_id=organization_id)
+        key = revenue_plan_key(plan)
+        revenue_plan_sync(plan)
+        if current is not None:
+            if current.plan_key == key and current.seats == seats:
+                raise Conflict(
+                    "You already subscribe to this plan with these seats.", code="already_subscribed"
+                )
+            summary = revenue_facade.subscription_change(
+                subscription_id=current.id, actor_id=user.pk, plan_key=key, seats=seats
+            )
+        else:
+            summary = revenue_facade.subscription_start(
+                plan_key=key,
+                buyer_id=user.pk,
+                seats=seats,
+                payment_method=payment_method,
+                organization_id=organization_id,
+                gateway=gateway,
+                billing_country=billing_country or getattr(user, "country", ""),
+            )
+        sync_from_summary(summary)
+    return summary
 
 
 @contextmanager
@@ -152,40 +165,6 @@ def _one_at_a_time(app: App, *, user_id: int, organization_id: int | None) -> It
         yield
     finally:
         claim.delete()
-
-
-def _subscribe_or_change(
-    *,
-    app: App,
-    plan: Plan,
-    user: Any,
-    payment_method: str,
-    organization_id: int | None,
-    seats: int,
-    gateway: str | None,
-    billing_country: str,
-) -> Any:
-    current = _current_for(app, user_id=user.pk, organization_id=organization_id)
-    key = revenue_plan_key(plan)
-    revenue_plan_sync(plan)
-    if current is not None:
-        if current.plan_key == key and current.seats == seats:
-            raise Conflict("You already subscribe to this plan with these seats.", code="already_subscribed")
-        summary = revenue_facade.subscription_change(
-            subscription_id=current.id, actor_id=user.pk, plan_key=key, seats=seats
-        )
-    else:
-        summary = revenue_facade.subscription_start(
-            plan_key=key,
-            buyer_id=user.pk,
-            seats=seats,
-            payment_method=payment_method,
-            organization_id=organization_id,
-            gateway=gateway,
-            billing_country=billing_country or getattr(user, "country", ""),
-        )
-    sync_from_summary(summary)
-    return summary
 
 
 def _current_for(app: App, *, user_id: int, organization_id: int | None) -> Any:

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from marketplace.exceptions import Conflict, ValidationError
 from marketplace.models import Installation
+from marketplace.selectors import entitlements
 from marketplace.services import installs, subscriptions
 from marketplace.services.apps import api_key_rotate
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
@@ -67,15 +68,18 @@ def test_seats_bought_for_an_organisation_and_assigned(seat_app, org, org_admin,
         installs.seat_assign(installation=installation, user=org_admin, member_id=third.pk)
     assert exc.value.code == "no_seats_left"
 
-    answer = installs.entitlement(app=seat_app, organization_id=org.pk, user_id=member.pk)
+    answer = entitlements.entitlement(app=seat_app, organization_id=org.pk, user_id=member.pk)
     assert answer.licensed
     assert answer.plan == "Team"
     assert answer.plan_model == "per_seat"
     assert (answer.seats, answer.seats_assigned, answer.user_has_seat) == (2, 2, True)
-    assert installs.entitlement(app=seat_app, organization_id=org.pk, user_id=third.pk).user_has_seat is False
+    assert (
+        entitlements.entitlement(app=seat_app, organization_id=org.pk, user_id=third.pk).user_has_seat
+        is False
+    )
 
     installs.seat_unassign(installation=installation, user=org_admin, member_id=member.pk)
-    assert installs.entitlement(app=seat_app, organization_id=org.pk).seats_assigned == 1
+    assert entitlements.entitlement(app=seat_app, organization_id=org.pk).seats_assigned == 1
 
 
 def test_members_cannot_manage_installs(seat_app, org):
@@ -90,15 +94,15 @@ def test_members_cannot_manage_installs(seat_app, org):
 
 
 def test_unlicensed_trial_and_expired_answers(seat_app, org, org_admin):
-    assert installs.entitlement(app=seat_app, organization_id=org.pk).status == "none"
+    assert entitlements.entitlement(app=seat_app, organization_id=org.pk).status == "none"
     plan = seat_app.plans.get(name="Trial-able")
     installs.trial_start(app=seat_app, plan=plan, user=org_admin, organization_id=org.pk)
-    answer = installs.entitlement(app=seat_app, organization_id=org.pk)
+    answer = entitlements.entitlement(app=seat_app, organization_id=org.pk)
     assert answer.licensed
     assert answer.status == "trial"
     assert answer.plan == "Trial-able"
     later = timezone.now() + timedelta(days=15)
-    assert installs.entitlement(app=seat_app, organization_id=org.pk, now=later).status == "expired"
+    assert entitlements.entitlement(app=seat_app, organization_id=org.pk, now=later).status == "expired"
     assert installs.installations_expire(now=later) == 1
     with pytest.raises(Conflict):  # one trial per customer and app
         installs.trial_start(app=seat_app, plan=plan, user=org_admin, organization_id=org.pk)
@@ -110,9 +114,9 @@ def test_free_install_uninstall_and_a_users_own_licence(publisher, buyer):
     assert installation.granted_scopes == ["schedules:read", "runs:read"]
     with pytest.raises(Conflict):
         installs.install(app=app, plan=app.plans.get(), user=buyer)
-    assert installs.entitlement(app=app, user_id=buyer.pk).licensed
+    assert entitlements.entitlement(app=app, user_id=buyer.pk).licensed
     installs.uninstall(installation=installation, user=buyer)
-    assert not installs.entitlement(app=app, user_id=buyer.pk).licensed
+    assert not entitlements.entitlement(app=app, user_id=buyer.pk).licensed
     app.refresh_from_db()
     assert app.install_count == 0
 

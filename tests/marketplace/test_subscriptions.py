@@ -8,7 +8,9 @@ from django.urls import reverse
 
 from marketplace.exceptions import Conflict, ValidationError
 from marketplace.models import Installation
-from marketplace.services import installs, pricing, subscriptions
+from marketplace.selectors import entitlements
+from marketplace.selectors.usage import usage_month
+from marketplace.services import installs, pricing, subscriptions, usage
 from marketplace.services.subscriptions import revenue_plan_key
 from revenue.models import Subscription, SubscriptionCharge
 from revenue.services.dunning import dunning_run
@@ -79,7 +81,7 @@ def test_subscribe_installs_and_renewal_extends_without_a_gap(sub_app, buyer, ru
 
     # the renewal beat runs a few minutes after the period end: the licence never lapses in between
     gap = end + timedelta(minutes=5)
-    assert installs.entitlement(app=sub_app, user_id=buyer.pk, now=gap).licensed
+    assert entitlements.entitlement(app=sub_app, user_id=buyer.pk, now=gap).licensed
     assert installs.installations_expire(now=gap) == 0
     with run_on_commit():
         charge = subscription_renew(subscription=sub, now=gap)
@@ -88,7 +90,7 @@ def test_subscribe_installs_and_renewal_extends_without_a_gap(sub_app, buyer, ru
     sub.refresh_from_db()
     assert installation.status == "active"
     assert installation.current_period_end == sub.current_period_end > end
-    answer = installs.entitlement(app=sub_app, user_id=buyer.pk, now=gap)
+    answer = entitlements.entitlement(app=sub_app, user_id=buyer.pk, now=gap)
     assert (answer.licensed, answer.valid_until) == (True, sub.current_period_end)
     assert sub.charges.filter(state="paid").count() == 2
     assert_ledger_clean()
@@ -115,7 +117,7 @@ def test_declined_card_installs_nothing(sub_app, buyer, run_on_commit):
         summary = subscriptions.subscribe(app=sub_app, plan=plan, user=buyer, payment_method=FAILS_LATER)
     assert (summary.state, summary.has_access) == ("canceled", False)
     assert not Installation.objects.filter(app=sub_app).exists()
-    assert not installs.entitlement(app=sub_app, user_id=buyer.pk).licensed
+    assert not entitlements.entitlement(app=sub_app, user_id=buyer.pk).licensed
 
 
 def test_three_d_secure_installs_once_confirmed(sub_app, buyer, run_on_commit):
@@ -154,7 +156,7 @@ def test_failed_renewals_then_suspension_expire_the_installation(sub_app, buyer,
     # past due: the licence runs through the grace period (the last retry, 3 days)
     assert installation.status == "active"
     assert installation.current_period_end == due + 3 * DAY
-    assert installs.entitlement(app=sub_app, user_id=buyer.pk, now=due + 2 * DAY).licensed
+    assert entitlements.entitlement(app=sub_app, user_id=buyer.pk, now=due + 2 * DAY).licensed
     for day in (1, 3):
         with run_on_commit():
             dunning_run(now=due + day * DAY + timedelta(minutes=1))
@@ -162,7 +164,7 @@ def test_failed_renewals_then_suspension_expire_the_installation(sub_app, buyer,
     assert sub.state == Subscription.State.CANCELED
     installation.refresh_from_db()
     assert installation.status == "expired"
-    assert not installs.entitlement(app=sub_app, user_id=buyer.pk).licensed
+    assert not entitlements.entitlement(app=sub_app, user_id=buyer.pk).licensed
     assert_ledger_clean()
 
 
@@ -198,7 +200,7 @@ def test_seats_change_through_the_subscription(sub_app, org, org_admin, run_on_c
     installation.refresh_from_db()
     assert installation.seats == 4
     assert sub.charges.filter(kind="proration", state="paid").count() == 1
-    answer = installs.entitlement(app=sub_app, organization_id=org.pk, user_id=members[0].pk)
+    answer = entitlements.entitlement(app=sub_app, organization_id=org.pk, user_id=members[0].pk)
     assert (answer.seats, answer.seats_assigned, answer.user_has_seat) == (4, 2, True)
     assert Subscription.objects.filter(organization=org).count() == 1
     assert_ledger_clean()
@@ -383,7 +385,7 @@ def metered_app(publisher):
 
 
 def _report(installation, quantity, key):
-    installs.usage_report(installation=installation, quantity=quantity, idempotency_key=key)
+    usage.usage_report(installation=installation, quantity=quantity, idempotency_key=key)
 
 
 def test_usage_is_billed_in_arrears_capped_and_the_last_month_on_cancel(metered_app, buyer, run_on_commit):
@@ -401,7 +403,7 @@ def test_usage_is_billed_in_arrears_capped_and_the_last_month_on_cancel(metered_
     _report(installation, 100, "a")
     _report(installation, 100, "a")  # a retry of the same report counts once
     _report(installation, 50, "b")
-    assert installs.usage_month(installation) == {"units": 150, "amount": 450, "cap": 1_000}
+    assert usage_month(installation) == {"units": 150, "amount": 450, "cap": 1_000}
     with run_on_commit():
         renewal = subscription_renew(subscription=sub, now=sub.current_period_end)
     assert (renewal.usage_amount, renewal.amount, renewal.state) == (450, 450, "paid")
