@@ -505,6 +505,8 @@ class SellerAdmin(FinanceActionsMixin, admin.ModelAdmin):
         "organization",
         "tier",
         "escrow_hold_days",
+        "reserve_percent",
+        "reserve_days",
         "payout_interval",
         "payout_minimum_usd",
         "payouts_paused",

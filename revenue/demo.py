@@ -109,6 +109,9 @@ def _seed_sales(out: TextIO) -> list[str]:
     partner = seller_ensure(
         kind=Seller.Kind.PARTNER, display_name="Cloudsmiths Partners", organization_id=cloudsmiths.id
     )
+    # A rolling reserve (10% of each release, 90 days) so the earnings page shows one.
+    Seller.objects.filter(pk=partner.pk).update(reserve_percent=10, reserve_days=90)
+    partner.refresh_from_db()
     platform = seller_platform()
     dev = {p[0]: _product(dev_seller, developer, p) for p in DEVELOPER_PRODUCTS}
     part = {p[0]: _product(partner, developer, p) for p in PARTNER_PRODUCTS}
@@ -215,7 +218,7 @@ def _notes() -> list[str]:
         "",
         "Revenue (local test gateway: card 4242 4242 4242 4242 succeeds, 4000 0027 6000 3184 asks for 3-D Secure):",
         f"  Earnings, tier, payouts, CSV statement: developer@{DOMAIN} → /revenue/earnings/ "
-        "(also Cloudsmiths Partners, a silver partner)",
+        "(also Cloudsmiths Partners, a silver partner with a 10% rolling reserve)",
         f"  Purchases and receipts (one awaits 3-D Secure, one a bank transfer): buyer@{DOMAIN} → /revenue/purchases/",
         "  Buy something yourself: any user → /revenue/buy/",
         f"  Finance (ledger, disputes, manual payments, payouts): finance@{DOMAIN} → /revenue/finance/",

@@ -5,7 +5,7 @@ entries, tier changes only when the tier differs, refund submissions reuse the r
 from celery import shared_task
 from django.db import OperationalError
 
-from revenue.services.escrow import escrow_release_due
+from revenue.services.escrow import escrow_release_due, reserve_release_due
 from revenue.services.payments import payments_recover_stale
 from revenue.services.payouts import payouts_create_due
 from revenue.services.refunds import refunds_submit_pending
@@ -21,8 +21,9 @@ RETRY = {
 
 @shared_task(name="revenue.release_escrow", time_limit=900, soft_time_limit=840, **RETRY)
 def release_escrow() -> int:
-    """Move sellers' shares past their escrow hold from pending to available (beat: hourly)."""
-    return escrow_release_due()
+    """Move sellers' shares past their escrow hold from pending to available, and reserves past their
+    reserve_days from reserve to available (beat: hourly)."""
+    return escrow_release_due() + reserve_release_due()
 
 
 @shared_task(name="revenue.create_payouts", time_limit=1800, soft_time_limit=1740, **RETRY)

@@ -152,6 +152,7 @@ class JournalEntry(PublicModel):
         SALE = "sale", "Sale"
         GATEWAY_FEE = "gateway_fee", "Gateway fee"
         RELEASE = "release", "Escrow release"
+        RESERVE_RELEASE = "reserve_release", "Reserve released"
         REFUND = "refund", "Refund"
         DISPUTE_OPENED = "dispute_opened", "Dispute opened"
         DISPUTE_WON = "dispute_won", "Dispute won"

@@ -86,6 +86,8 @@ class OrderLine(models.Model):
     )
     released_amount = models.BigIntegerField(default=0)
     released_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    reserved_amount = models.BigIntegerField(default=0, help_text="Part of the release held in the reserve")
+    reserve_released_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

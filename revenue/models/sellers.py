@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from novacron.core.models import PublicModel
@@ -53,6 +54,16 @@ class Seller(PublicModel):
         default=2500, help_text="Minimum payout in US cents, converted to the payout currency"
     )
     payouts_paused = models.BooleanField(default=False)
+    reserve_percent = models.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(50)],
+        help_text="Rolling reserve: this share of each released sale is held in reserve (0 = none)",
+    )
+    reserve_days = models.PositiveSmallIntegerField(
+        default=90, help_text="Days a reserved amount is held after its sale was released"
+    )
 
     class Meta:
         ordering = ["display_name"]

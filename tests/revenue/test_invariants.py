@@ -28,7 +28,7 @@ from revenue.exceptions import InvalidState
 from revenue.models import AccountKind, Dispute, Payment, Payout, Refund
 from revenue.models.sellers import PayoutInterval
 from revenue.services.disputes import dispute_close, dispute_open
-from revenue.services.escrow import escrow_release_due
+from revenue.services.escrow import escrow_release_due, reserve_release_due
 from revenue.services.fx import rate_set
 from revenue.services.ledger import forget_accounts
 from revenue.services.payouts import (
@@ -75,7 +75,13 @@ class RevenueMachine(RuleBasedStateMachine):
         for rate in (("EUR", "USD", "1.1"), ("USD", "JPY", "150")):
             rate_set(base=rate[0], quote=rate[1], rate=Decimal(rate[2]), as_of=date(2000, 1, 1))
         self.sellers = [
-            SellerFactory(payout_interval=PayoutInterval.DAILY, escrow_hold_days=0, payout_minimum_usd=100),
+            SellerFactory(
+                payout_interval=PayoutInterval.DAILY,
+                escrow_hold_days=0,
+                payout_minimum_usd=100,
+                reserve_percent=Decimal("10"),  # a rolling reserve of 10% held 7 days
+                reserve_days=7,
+            ),
             SellerFactory(payout_interval=PayoutInterval.WEEKLY),
             SellerFactory(payout_interval=PayoutInterval.DAILY, escrow_hold_days=5, payout_minimum_usd=5_000),
             platform_seller(),
@@ -207,6 +213,7 @@ class RevenueMachine(RuleBasedStateMachine):
     def time_passes(self, days, hours):
         self.now += timedelta(days=days, hours=hours)
         escrow_release_due(now=self.now)
+        reserve_release_due(now=self.now)
 
     @rule(outcome=st.sampled_from(["paid", "paid", "failed", "in_transit", "raise"]))
     def payout_run(self, outcome):
