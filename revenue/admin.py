@@ -444,6 +444,7 @@ class PayoutAdmin(FinanceActionsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "amount_display",
         "state",
         "paid_at",
+        "reversed_amount",
         "failure_message",
     )
     list_filter = ("state", "currency")

@@ -59,6 +59,9 @@ class Payout(PublicModel):
         null=True, blank=True, help_text="When the gateway accepted the transfer request"
     )
     failure_message = models.CharField(max_length=255, blank=True)
+    reversed_amount = models.BigIntegerField(
+        default=0, help_text="Part of a paid payout the gateway reversed (returned to available)"
+    )
     paid_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
 

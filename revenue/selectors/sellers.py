@@ -169,7 +169,7 @@ def seller_balances(*, seller_ids: Iterable[int]) -> dict[int, list[SellerBalanc
     paid = (
         Payout.objects.filter(seller_id__in=seller_ids, state=Payout.State.PAID)
         .values("seller_id", "currency")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum(F("amount") - F("reversed_amount")))
     )
     for row in paid:
         values[(row["seller_id"], row["currency"])]["paid_to_date"] = row["total"] or 0

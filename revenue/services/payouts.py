@@ -524,9 +524,18 @@ def payout_mark_failed(
     )
 
 
-def payout_reverse(*, payout: Payout, message: str, actor: Any = None, now: datetime | None = None) -> Payout:
+def payout_reverse(
+    *,
+    payout: Payout,
+    message: str,
+    reversed_total: int | None = None,
+    actor: Any = None,
+    now: datetime | None = None,
+) -> Payout:
     """A paid payout came back (Stripe's `transfer.reversed`, or a bank return after it was marked paid): Dr
-    payout clearing / Cr available, so a later run pays it again; the payout is failed. Idempotent."""
+    payout clearing / Cr available, so a later run pays it again. `reversed_total` is how much of it the gateway
+    has reversed so far (Stripe's cumulative `amount_reversed`; None: all of it): each call returns only what was
+    not returned yet, and a payout reversed in full is failed. Idempotent."""
     now = now or timezone.now()
     message = (message or "").strip()[:255] or "Transfer reversed"
     payout = Payout.objects.select_related("seller").get(pk=payout.pk)
@@ -537,27 +546,36 @@ def payout_reverse(*, payout: Payout, message: str, actor: Any = None, now: date
             return payout
         if payout.state != Payout.State.PAID:
             raise InvalidState(f"This payout is {payout.state}; only a paid payout can be reversed.")
+        total = payout.amount if reversed_total is None else min(max(reversed_total, 0), payout.amount)
+        amount = total - payout.reversed_amount
+        if amount <= 0:
+            return payout  # a replay, or an older event delivered late
+        full = total == payout.amount
         accounts_lock([available, clearing])
         entry_post(
             kind=JournalEntry.Kind.PAYOUT_FAILED,
-            lines=[Line(clearing, payout.amount), Line(available, -payout.amount)],
-            description=f"Payout {payout.public_id} reversed: {message}",
+            lines=[Line(clearing, amount), Line(available, -amount)],
+            description=f"Payout {payout.public_id} reversed{'' if full else ' in part'}: {message}",
             reference_type="payout",
             reference_id=str(payout.public_id),
-            idempotency_key=f"payout_reversed:{payout.pk}",
-            metadata={"message": message},
+            idempotency_key=f"payout_reversed:{payout.pk}" + ("" if full else f":{total}"),
+            metadata={"message": message, "reversed_total": total},
             actor=actor,
             effective_at=now,
         )
-        payout.state = Payout.State.FAILED
-        payout.failure_message = message
-        payout.failed_at = now
-        payout.save(update_fields=["state", "failure_message", "failed_at", "updated_at"])
+        before = {"state": payout.state, "reversed_amount": payout.reversed_amount}
+        payout.reversed_amount = total
+        if full:
+            # Everything came back: the payout failed (what it paid is in available again).
+            payout.state = Payout.State.FAILED
+            payout.failure_message = message
+            payout.failed_at = now
+        payout.save(update_fields=["state", "reversed_amount", "failure_message", "failed_at", "updated_at"])
         audit_record(
             actor=actor,
             action="revenue.payout_reversed",
             obj=payout,
-            before={"state": Payout.State.PAID},
-            after={"state": payout.state, "message": message},
+            before=before,
+            after={"state": payout.state, "reversed_amount": total, "message": message},
         )
     return payout

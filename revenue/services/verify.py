@@ -263,7 +263,9 @@ def _check_sellers(report: VerifyReport, accounts: dict[int, Account], payments:
     paid: dict[tuple[int, str], int] = defaultdict(int)
     transit: dict[tuple[int, str], int] = defaultdict(int)
     for row in (
-        Payout.objects.values("seller_id", "currency", "state").annotate(total=Sum("amount")).order_by()
+        Payout.objects.values("seller_id", "currency", "state")
+        .annotate(total=Sum(F("amount") - F("reversed_amount")))
+        .order_by()
     ):
         if row["state"] == Payout.State.PAID:
             paid[(row["seller_id"], row["currency"])] += row["total"]
@@ -316,7 +318,7 @@ def _check_clearing(report: VerifyReport, accounts: dict[int, Account], payments
     paid = (
         Payout.objects.filter(state=Payout.State.PAID)
         .values("gateway", "currency")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum(F("amount") - F("reversed_amount")))
     )
     for row in paid.order_by():
         expected[(AccountKind.PAYOUT_CLEARING, row["gateway"], row["currency"])] -= row["total"]

@@ -16,7 +16,8 @@ Events (Stripe's names and object shapes; the local test gateway sends the same)
   refunds we know nothing of (made in the gateway's dashboard) are reported in the outcome for finance;
 - charge.dispute.created / charge.dispute.closed: revenue.services.disputes.dispute_open / dispute_close;
 - transfer.reversed (Connect payouts): a fully reversed transfer fails its paid payout and returns the money to
-  the seller's available balance (paid again by a later run); a partial reversal is reported for finance.
+  the seller's available balance (paid again by a later run); a partial one returns the part reversed so far
+  (Stripe's cumulative `amount_reversed`, so each event returns only what is new).
 
 Anything else is stored as "ignored".
 """
@@ -140,14 +141,16 @@ def _transfer_reversed(gateway: PaymentGateway, data: Mapping[str, Any], now: da
     payout = Payout.objects.filter(gateway=gateway.name, gateway_reference=_str(data.get("id"))).first()
     if payout is None:
         return "ignored: no matching payout"
-    reversed_amount = int(data.get("amount_reversed") or 0)
-    if reversed_amount < payout.amount:
-        return (
-            f"attention: payout {payout.public_id} partially reversed ({reversed_amount} of {payout.amount} "
-            f"{payout.currency}); settle it by hand"
-        )
-    payout = payout_reverse(payout=payout, message="Transfer reversed by the gateway", now=now)
-    return f"payout {payout.public_id} reversed; the money is available again"
+    reversed_total = int(data.get("amount_reversed") or 0)
+    payout = payout_reverse(
+        payout=payout, message="Transfer reversed by the gateway", reversed_total=reversed_total, now=now
+    )
+    if payout.state == Payout.State.FAILED:
+        return f"payout {payout.public_id} reversed; the money is available again"
+    return (
+        f"payout {payout.public_id} partially reversed ({payout.reversed_amount} of {payout.amount} "
+        f"{payout.currency}); that part is available again"
+    )
 
 
 def _str(value: Any) -> str:

@@ -359,17 +359,38 @@ def test_a_reversed_connect_transfer_returns_the_money_and_a_later_run_pays_it(f
     assert_ledger_clean()
 
 
-def test_a_partial_reversal_is_left_for_finance(fake_gateway, run_on_commit):
+def test_partial_reversals_return_only_what_is_new_then_a_full_one_fails_the_payout(
+    fake_gateway, run_on_commit
+):
+    # Given a paid $70 Connect payout
     seller = SellerFactory(payout_interval=PayoutInterval.DAILY)
     _earned(seller, 10_000)
     _stripe_account(seller)
     with run_on_commit():
         (payout,) = payouts_create_due(now=MONDAY)
 
-    event = _reversal(Payout.objects.get(pk=payout.pk), 1_000)
+    # When Stripe reverses $10, then reports a cumulative $25 (each event once, one replayed)
+    first = _reversal(Payout.objects.get(pk=payout.pk), 1_000)
+    _reversal(Payout.objects.get(pk=payout.pk), 1_000, event_id="evt_tr_rev_1")  # replay
+    _reversal(Payout.objects.get(pk=payout.pk), 2_500, event_id="evt_tr_rev_2")
+    _reversal(Payout.objects.get(pk=payout.pk), 1_000, event_id="evt_tr_rev_old")  # older, delivered late
 
-    assert event.outcome.startswith("attention: ")
-    assert Payout.objects.get(pk=payout.pk).state == Payout.State.PAID
+    # Then $25 is available again, the payout stays paid for the other $45, and the ledger is exact
+    assert "partially reversed" in first.outcome
+    payout.refresh_from_db()
+    assert (payout.state, payout.reversed_amount) == (Payout.State.PAID, 2_500)
+    assert balance_of(K.SELLER_AVAILABLE, seller=seller) == 2_500
+    from revenue.selectors.sellers import seller_balances_for
+
+    assert seller_balances_for(seller=seller)[0].paid_to_date == 4_500
+    assert_ledger_clean()
+
+    # And a full reversal returns the rest and fails the payout
+    _reversal(Payout.objects.get(pk=payout.pk), 7_000, event_id="evt_tr_rev_3")
+    payout.refresh_from_db()
+    assert payout.state == Payout.State.FAILED
+    assert balance_of(K.SELLER_AVAILABLE, seller=seller) == 7_000
+    assert balance_of(K.PAYOUT_CLEARING, gateway="stripe") == 0
     assert_ledger_clean()
 
 
