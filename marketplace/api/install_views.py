@@ -55,7 +55,7 @@ class InstallView(APIView):
 
     @extend_schema(
         tags=TAGS,
-        summary="Install a free or usage-based plan, start a trial, or reinstall a paid licence",
+        summary="Install a free plan, start a trial, or reinstall a paid licence still valid",
         request=InstallIn,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={201: InstallationSerializer, **errors(400, 403, 404, 409)},
@@ -78,7 +78,7 @@ class PurchaseView(APIView):
 
     @extend_schema(
         tags=TAGS,
-        summary="Buy a paid plan through checkout",
+        summary="Buy a one-time plan through checkout (subscriptions: see subscribe)",
         description="Charges through revenue's checkout (the local test gateway accepts 4242424242424242). "
         "`state` is the order's: paid (the installation is returned), requires_action (3-D Secure: follow "
         "`next_action`), awaiting_transfer or failed.",
