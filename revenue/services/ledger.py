@@ -9,9 +9,11 @@ RUNNING_BALANCE in revenue.models.ledger), so sales never wait on each other.
 On PostgreSQL an entry is posted by one call of the `revenue_entry_post_json` SQL function (migration 0010: the
 idempotency check, the locks and check, the entry, its postings and the balance updates in one round trip, the
 entry passed as one JSON parameter); elsewhere by the ORM. Both do the same thing and the tests run both.
+`entry_post` returns the entry; `entry_post_id` (hot paths whose caller discards the entry: a sale) only its id.
 """
 
 import json
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -19,7 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+import psycopg
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import F
 from django.db.models.signals import post_migrate
 from django.utils import timezone
@@ -146,7 +149,7 @@ class _Prepared:
     def entry(self, pk: int) -> JournalEntry:
         entry = JournalEntry(pk=pk, **self.fields)
         entry._state.adding = False
-        entry._state.db = connection.alias
+        entry._state.db = DEFAULT_DB_ALIAS
         return entry
 
 
@@ -194,7 +197,22 @@ def entry_post(**spec: Any) -> JournalEntry:
     not go negative would. On PostgreSQL this is one statement, atomic by itself (and the whole transaction when
     the caller has none)."""
     prepared = _prepare(now=timezone.now(), **spec)
-    return _post_sql(prepared) if connection.vendor == "postgresql" else _post_orm(prepared)
+    if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+        return _post_orm(prepared)[0]
+    entry_id, created = _post_sql(prepared)
+    return prepared.entry(entry_id) if created else JournalEntry.objects.get(pk=entry_id)
+
+
+def entry_post_id(**spec: Any) -> tuple[int, bool]:
+    """`entry_post` for a caller that needs no model instance (a sale, on every purchase): the same posting,
+    checks, idempotency and errors, but it returns (the entry's id, created) as `get_or_create` does — created is
+    False on a replay of the idempotency key, whose first entry's id is returned — and builds no instance on
+    PostgreSQL."""
+    prepared = _prepare(now=timezone.now(), **spec)
+    if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+        entry, created = _post_orm(prepared)
+        return entry.pk, created
+    return _post_sql(prepared)
 
 
 def _insufficient(account_id: int, balance: int, delta: int) -> InsufficientFunds:
@@ -204,14 +222,14 @@ def _insufficient(account_id: int, balance: int, delta: int) -> InsufficientFund
     )
 
 
-def _post_orm(prepared: _Prepared) -> JournalEntry:
+def _post_orm(prepared: _Prepared) -> tuple[JournalEntry, bool]:
     fields, lines, deltas = prepared.fields, prepared.lines, prepared.deltas
     decreases = {pk: delta for pk, delta in deltas.items() if delta < 0}
     with transaction.atomic():
         if fields["idempotency_key"]:
             existing = JournalEntry.objects.filter(idempotency_key=fields["idempotency_key"]).first()
             if existing is not None:
-                return existing
+                return existing, False
         locked = accounts_lock(Account(pk=pk) for pk in decreases)
         for pk, delta in decreases.items():
             if locked[pk].balance + delta < 0:
@@ -227,22 +245,56 @@ def _post_orm(prepared: _Prepared) -> JournalEntry:
         BalanceIncrease.objects.bulk_create(
             BalanceIncrease(account_id=pk, amount=delta) for pk, delta in deltas.items() if delta > 0
         )
-        return entry
+        return entry, True
 
 
-def _post_sql(prepared: _Prepared) -> JournalEntry:
-    """One call of revenue_entry_post_json (migration 0010) with the entry as one JSON parameter."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT out_entry_id, out_status, out_balance, out_delta FROM revenue_entry_post_json(%s::jsonb)",
-            [json.dumps(prepared.as_json())],
-        )
-        entry_id, status, balance, delta = cursor.fetchone()
+_POST_SQL = "SELECT out_entry_id, out_status, out_balance, out_delta FROM revenue_entry_post_json(%s::jsonb)"
+
+
+def _post_sql(prepared: _Prepared) -> tuple[int, bool]:
+    """One call of revenue_entry_post_json (migration 0010) with the entry as one JSON parameter: (its id, True)
+    when posted, (the first entry's id, False) on a replay of its idempotency key."""
+    entry_id, status, balance, delta = _call_post_function(json.dumps(prepared.as_json()))
     if status == "insufficient":
         raise _insufficient(entry_id, balance, delta)
-    if status == "exists":
-        return JournalEntry.objects.get(pk=entry_id)
-    return prepared.entry(entry_id)
+    return entry_id, status == "posted"
+
+
+class _PostCursor(threading.local):
+    """This thread's cursor for the posting function, on the psycopg connection it was opened on."""
+
+    cursor: psycopg.Cursor | None = None
+
+
+_post_cursor = _PostCursor()
+
+
+def _call_post_function(payload: str) -> tuple[Any, ...]:
+    """Run the posting function on the default connection, in its current transaction (or as a transaction of
+    its own in autocommit, when the caller has none): atomicity is the same either way.
+
+    Where Django logs queries (DEBUG, tests counting queries) or wraps them (`connection.execute_wrapper`), it
+    goes through a Django cursor like any query. Otherwise it skips Django's cursor wrapper, a new cursor per call
+    and client-side quoting of the JSON text (together about a quarter of a sale's Python work, round trip
+    aside): it makes the checks a Django cursor makes (health check, thread sharing, no query in a broken atomic
+    block) and maps errors to django.db's exceptions as a Django cursor does, then executes with server-side
+    binding (psycopg prepares the statement from its fifth call on a connection, see `prepare_threshold`) on
+    this thread's psycopg cursor for the psycopg connection Django holds (a new one when Django reconnected)."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.queries_logged or db.execute_wrappers:
+        with db.cursor() as cursor:
+            cursor.execute(_POST_SQL, [payload])
+            return cursor.fetchone()
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    db.validate_no_broken_transaction()
+    with db.wrap_database_errors:
+        cursor = _post_cursor.cursor
+        if cursor is None or cursor.closed or cursor.connection is not db.connection:
+            cursor = _post_cursor.cursor = psycopg.Cursor(db.connection)
+        cursor.execute(_POST_SQL, (payload,))
+        return cursor.fetchone()
 
 
 def entry_reverse(*, entry: JournalEntry, description: str = "", actor: Any = None) -> JournalEntry:
