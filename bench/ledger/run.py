@@ -91,8 +91,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--pool",
         type=int,
-        default=40_000,
-        help="captured payments written before each post run, split between the clients (default 40000)",
+        default=100_000,
+        help="captured payments written before each post run, split between the clients (default 100000); a "
+        "client that runs out stops, and the run reports it as an error (raise --pool)",
     )
     parser.add_argument("--no-results", action="store_true", help="do not write bench/results/ledger-*.json")
     args = parser.parse_args(argv)
@@ -311,12 +312,16 @@ def _post_pool(seed: dict[str, Any], count: int) -> list[tuple[Any, Any]]:
     return pairs
 
 
+class PoolExhausted(Exception):
+    """A post client used up its captured payments before the run ended: it stops (its count would be short)."""
+
+
 def _purchase_post(pool: list[tuple[Any, Any]]) -> None:
     """Post one captured purchase: `sale_post`, called with no transaction open (it is atomic by itself)."""
     from revenue.services.sales import sale_post
 
     if not pool:
-        raise RuntimeError("pool exhausted: raise --pool")
+        raise PoolExhausted("pool exhausted: raise --pool")
     order, payment = pool.pop()
     sale_post(order=order, payment=payment)
 
@@ -361,6 +366,9 @@ def _worker(
                 break
             try:
                 purchase(seed, rng, buyer_index=index)
+            except PoolExhausted as exc:
+                errors[type(exc).__name__] += 1
+                break  # spinning on an empty pool would only steal CPU from the other clients
             except Exception as exc:
                 errors[type(exc).__name__] += 1
                 if sum(errors.values()) <= 3:
