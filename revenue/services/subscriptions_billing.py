@@ -42,7 +42,7 @@ from revenue.services.subscriptions_common import (
     retry_days,
     seat_price,
 )
-from revenue.services.subscriptions_refunds import duplicate_order_refund
+from revenue.services.subscriptions_refunds import ENDED_CHARGE_STATES, duplicate_order_refund
 from revenue.services.tax import billing_profile_for
 
 logger = structlog.get_logger(__name__)
@@ -391,12 +391,19 @@ def _charge_paid(
             DunningAttempt.objects.filter(pk=attempt.pk).exclude(
                 outcome=DunningAttempt.Outcome.REFUNDED
             ).update(outcome=DunningAttempt.Outcome.SUCCEEDED, order=order, failure_code="", updated_at=now)
-        duplicate = charge.state == SubscriptionCharge.State.PAID and charge.order_id != order.pk
-        if charge.state != SubscriptionCharge.State.PAID:
+        if charge.state == SubscriptionCharge.State.OPEN and _too_late(subscription, charge):
+            charge.state = SubscriptionCharge.State.VOID
+            charge.next_retry_at = None
+            charge.save(update_fields=["state", "next_retry_at", "updated_at"])
+        # Paid twice (two 3-D Secure orders confirmed), or paid after the charge was given up (a voided upgrade
+        # or first payment, a period after the subscription ended): that order is refunded, never applied.
+        duplicate = (
+            charge.state == SubscriptionCharge.State.PAID and charge.order_id != order.pk
+        ) or charge.state in ENDED_CHARGE_STATES
+        if charge.state == SubscriptionCharge.State.OPEN:
             _settle(subscription, charge, order, now)
     if duplicate:
-        # Paid twice (two 3-D Secure orders confirmed): the later order is refunded in full, once. Should that
-        # fail now, the hourly dunning run finds the duplicate again (duplicates_due) and refunds it.
+        # Refunded in full, once. Should that fail now, the hourly dunning run finds it again (duplicates_due).
         try:
             duplicate_order_refund(charge=charge, order=order, attempt=attempt, now=now)
         except Exception:
@@ -417,6 +424,18 @@ def _settle(subscription: Subscription, charge: SubscriptionCharge, order: Order
     _apply_paid(subscription, charge, now)
 
 
+def _too_late(subscription: Subscription, charge: SubscriptionCharge) -> bool:
+    """An open charge whose payment can no longer buy what it was for: an upgrade once its period has passed or
+    the subscription is no longer live, a period once the subscription has ended."""
+    kind = SubscriptionCharge.Kind
+    if charge.kind == kind.USAGE:
+        return False  # usage already consumed is owed whatever happened since
+    live = subscription.state in (Subscription.State.ACTIVE, Subscription.State.TRIALING)
+    if charge.kind == kind.PRORATION:
+        return not (live and charge.period_end >= subscription.current_period_end)
+    return subscription.state == Subscription.State.CANCELED
+
+
 def _apply_paid(subscription: Subscription, charge: SubscriptionCharge, now: datetime) -> None:
     from revenue.services.subscriptions import apply_change
 
@@ -424,14 +443,7 @@ def _apply_paid(subscription: Subscription, charge: SubscriptionCharge, now: dat
     if charge.kind == kind.USAGE:
         return  # the final usage of an ended subscription changes nothing
     if charge.kind == kind.PRORATION:
-        live = subscription.state in (Subscription.State.ACTIVE, Subscription.State.TRIALING)
-        if live and charge.period_end >= subscription.current_period_end:
-            apply_change(subscription, charge.change, now=now)
-        else:
-            logger.warning("subscription.proration_stale", charge=str(charge.public_id))
-        return
-    if subscription.state == Subscription.State.CANCELED:
-        logger.warning("subscription.paid_after_end", charge=str(charge.public_id))
+        apply_change(subscription, charge.change, now=now)
         return
     event = {
         Subscription.State.ACTIVE: "renewed",

@@ -28,6 +28,10 @@ from revenue.services.proration import prorate
 logger = structlog.get_logger(__name__)
 
 DUPLICATE_REASON = "Subscription period paid twice: the duplicate payment is refunded in full"
+ENDED_REASON = "Subscription charge paid after it was canceled: the payment is refunded in full"
+# A charge in these states was given up (voided upgrade or first payment, a period after the end): an order that
+# pays it later is refunded, like a duplicate.
+ENDED_CHARGE_STATES = (SubscriptionCharge.State.VOID, SubscriptionCharge.State.UNCOLLECTIBLE)
 
 
 def duplicate_key(order: Order) -> str:
@@ -44,11 +48,20 @@ def duplicate_order_refund(
 
     now = now or timezone.now()
     charge.refresh_from_db()
-    if charge.state != SubscriptionCharge.State.PAID or charge.order_id in (None, order.pk):
+    ended = charge.state in ENDED_CHARGE_STATES
+    paid_by_another = charge.state == SubscriptionCharge.State.PAID and charge.order_id not in (
+        None,
+        order.pk,
+    )
+    if not (ended or paid_by_another):
         return None  # not a duplicate (or not yet known to be one)
     try:
         refund = refund_create(
-            order=order, amount=None, reason=DUPLICATE_REASON, now=now, idempotency_key=duplicate_key(order)
+            order=order,
+            amount=None,
+            reason=ENDED_REASON if ended else DUPLICATE_REASON,
+            now=now,
+            idempotency_key=duplicate_key(order),
         )
     except InvalidState as exc:
         if exc.code != "nothing_to_refund":
@@ -72,7 +85,8 @@ def duplicate_order_refund(
             obj=charge,
             after={
                 "order": str(order.public_id),
-                "paid_by": str(Order.objects.get(pk=charge.order_id).public_id),
+                "paid_by": str(Order.objects.get(pk=charge.order_id).public_id) if charge.order_id else None,
+                "charge_state": charge.state,
                 "refund": str(refund.public_id),
                 "amount": refund.amount,
                 "currency": refund.currency,
@@ -89,18 +103,13 @@ def duplicate_order_refund(
 
 
 def duplicates_due() -> list[int]:
-    """Attempts whose order paid a charge already paid by another order, not refunded yet."""
-    return list(
-        DunningAttempt.objects.filter(
-            outcome=DunningAttempt.Outcome.SUCCEEDED,
-            charge__state=SubscriptionCharge.State.PAID,
-            refund__isnull=True,
-            order__isnull=False,
-            order__state=Order.State.PAID,
-        )
-        .exclude(order=F("charge__order"))
-        .values_list("pk", flat=True)
+    """Attempts whose order paid a charge already paid by another order, or given up, not refunded yet."""
+    paid = DunningAttempt.objects.filter(
+        outcome=DunningAttempt.Outcome.SUCCEEDED, refund__isnull=True, order__state=Order.State.PAID
     )
+    twice = paid.filter(charge__state=SubscriptionCharge.State.PAID).exclude(order=F("charge__order"))
+    ended = paid.filter(charge__state__in=ENDED_CHARGE_STATES)
+    return sorted(set(twice.values_list("pk", flat=True)) | set(ended.values_list("pk", flat=True)))
 
 
 def duplicates_refund(*, now: datetime | None = None) -> int:

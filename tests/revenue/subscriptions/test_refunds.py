@@ -84,6 +84,58 @@ def test_period_paid_twice_refunds_the_duplicate_in_full(committed):
     assert_ledger_clean()
 
 
+def test_a_payment_confirmed_after_the_subscription_ended_is_refunded_not_applied(committed):
+    # given a renewal left waiting for 3-D Secure, and the subscription canceled now by the buyer
+    sub, charge, (first, _second) = _two_orders_waiting(committed)
+    with committed():
+        sub = subscription_cancel(
+            subscription=sub, actor=sub.buyer, at_period_end=False, now=first.created_at
+        )
+    charge.refresh_from_db()
+    assert charge.state == SubscriptionCharge.State.VOID
+    # when the buyer confirms one of the waiting orders afterwards
+    with committed():
+        checkout_confirm(order=first, actor=sub.buyer, now=sub.ended_at + DAY)
+    # then it is refunded in full and the subscription stays ended
+    first.refresh_from_db()
+    sub.refresh_from_db()
+    charge.refresh_from_db()
+    assert first.state == Order.State.PAID
+    assert first.refunded_total == first.total > 0
+    assert charge.state == SubscriptionCharge.State.VOID
+    assert sub.state == Subscription.State.CANCELED
+    assert (
+        AuditLog.objects.get(action="revenue.subscription.duplicate_refunded").after["charge_state"] == "void"
+    )
+    assert_ledger_clean()
+
+
+def test_an_upgrade_paid_after_its_period_is_refunded_not_applied(committed):
+    buyer = UserFactory()
+    plan = PlanFactory(unit_amount=1_000)
+    sub = subscription_start(buyer=buyer, plan=plan, seats=1, payment_method=VISA, now=T0)
+    Subscription.objects.filter(pk=sub.pk).update(payment_method=THREE_DS.replace(" ", ""))
+    sub.refresh_from_db()
+    from revenue.exceptions import PaymentDeclined
+
+    with pytest.raises(PaymentDeclined), committed():  # the upgrade's charge waits for 3-D Secure
+        subscription_change(subscription=sub, actor=buyer, seats=3, now=T0 + DAY)
+    upgrade = sub.charges.get(kind=SubscriptionCharge.Kind.PRORATION)
+    order = upgrade.dunning_attempts.get().order
+    # the period ends (renewed with the old seats) before the buyer confirms the upgrade's payment
+    Subscription.objects.filter(pk=sub.pk).update(payment_method=VISA.replace(" ", ""))
+    sub.refresh_from_db()
+    with committed():
+        subscription_renew(subscription=sub, now=sub.current_period_end)
+    with committed():
+        checkout_confirm(order=order, actor=buyer, now=sub.current_period_end + DAY)
+    sub.refresh_from_db()
+    order.refresh_from_db()
+    assert sub.seats == 1  # not applied
+    assert order.refunded_total == order.total > 0
+    assert_ledger_clean()
+
+
 def test_duplicate_refund_is_idempotent(committed):
     # given a period paid twice and refunded
     sub, charge, (first, second) = _two_orders_waiting(committed)
