@@ -170,7 +170,12 @@ def milestones_link_paid_due() -> int:
 
 def register() -> None:
     hooks.register_item_type(
-        hooks.ItemType(name=MILESTONE, resolve=resolve_milestone, on_paid=milestone_on_paid)
+        hooks.ItemType(
+            name=MILESTONE,
+            resolve=resolve_milestone,
+            on_paid=milestone_on_paid,
+            on_refunded=milestone_on_refunded,
+        )
     )
     hooks.register_owner_released_item_type(MILESTONE)
 
@@ -262,13 +267,54 @@ def settle_milestone(
     milestone.released_by = released_by
     milestone.refunded_amount += refunded
     milestone.save(update_fields=["state", "released_at", "released_by", "refunded_amount", "updated_at"])
-    request = milestone.quote.request
+    _request_complete_if_done(milestone, now)
+    return milestone, refund
+
+
+def _request_complete_if_done(milestone: ServiceMilestone, now: datetime) -> None:
     open_left = ServiceMilestone.objects.filter(quote_id=milestone.quote_id).exclude(state__in=FINAL).exists()
     if not open_left:
-        ServiceRequest.objects.filter(pk=request.pk).update(
+        ServiceRequest.objects.filter(pk=milestone.quote.request_id).update(
             state=ServiceRequest.State.COMPLETED, completed_at=now, updated_at=now
         )
-    return milestone, refund
+
+
+def milestone_on_refunded(line: hooks.SoldLine) -> None:
+    """Checkout's on_refunded for milestones: a refund made outside the services flow (finance's refund page or
+    API) still shows on the milestone — its refunded figure is its order's (one order per milestone), and a
+    milestone refunded in full before release is closed as refunded. Idempotent."""
+    now = timezone.now()
+    with transaction.atomic():
+        milestone = (
+            ServiceMilestone.objects.select_for_update()
+            .select_related("quote")
+            .filter(order_line_id=line.order_line_id)
+            .first()
+        )
+        if milestone is None:
+            return
+        refunded, total = (
+            Order.objects.filter(pk=milestone.order_line.order_id)
+            .values_list("refunded_total", "total")
+            .get()
+        )
+        fields = []
+        if milestone.refunded_amount != refunded:
+            milestone.refunded_amount = refunded
+            fields.append("refunded_amount")
+        if refunded >= total and milestone.state not in FINAL:
+            milestone.state = ServiceMilestone.State.REFUNDED
+            fields.append("state")
+        if not fields:
+            return
+        milestone.save(update_fields=[*fields, "updated_at"])
+        audit_record(
+            actor=None,
+            action="revenue.service_milestone_refunded",
+            obj=milestone,
+            after={"refunded": refunded, "state": milestone.state},
+        )
+        _request_complete_if_done(milestone, now)
 
 
 def _tm_refund(milestone: ServiceMilestone, now: datetime) -> tuple[int, Decimal]:

@@ -129,3 +129,27 @@ def test_only_funded_or_delivered_milestones_can_be_disputed(pay):
     milestone_dispute_open(milestone=milestone, actor=request.buyer, reason="Late")
     with pytest.raises(InvalidState):
         milestone_dispute_open(milestone=milestone, actor=request.buyer, reason="Again")
+
+
+def test_a_refund_made_outside_the_services_flow_shows_on_the_milestone(pay, finance_user, run_on_commit):
+    from revenue.models import Order
+    from revenue.services.refunds import refund_create
+
+    request, _, (first, second) = accepted_quote()
+    order = pay(first, request.buyer)
+    pay(second, request.buyer)
+    order = Order.objects.get(public_id=order.public_id)
+    # a partial goodwill refund from finance's refund page: the figure follows, the milestone stays funded
+    with run_on_commit():
+        refund_create(order=order, amount=5_000, reason="goodwill", actor=finance_user)
+    first.refresh_from_db()
+    assert (first.refunded_amount, first.state) == (5_000, ServiceMilestone.State.FUNDED)
+    # the rest refunded: the milestone is closed as refunded, the other one still runs
+    with run_on_commit():
+        refund_create(order=order, amount=None, reason="cancelled", actor=finance_user)
+    first.refresh_from_db()
+    order.refresh_from_db()
+    assert (first.refunded_amount, first.state) == (order.total, ServiceMilestone.State.REFUNDED)
+    request.refresh_from_db()
+    assert request.state != ServiceRequest.State.COMPLETED
+    assert_ledger_clean()
