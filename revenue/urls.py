@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from revenue.views import billing, buyers, finance, fx, partner_services, products, sellers, subscriptions
+from revenue.views import (
+    billing,
+    buyers,
+    finance,
+    fx,
+    partner_console,
+    partner_milestones,
+    partner_services,
+    products,
+    sellers,
+    subscriptions,
+)
 
 app_name = "revenue"
 urlpatterns = [
@@ -119,36 +130,38 @@ urlpatterns = [
         partner_services.quote_decide,
         name="service_quote_decide",
     ),
-    path("services/milestones/<uuid:public_id>/pay/", partner_services.milestone_pay, name="service_pay"),
+    path("services/milestones/<uuid:public_id>/pay/", partner_milestones.milestone_pay, name="service_pay"),
     path(
         "services/milestones/<uuid:public_id>/deliver/",
-        partner_services.milestone_deliver,
+        partner_milestones.milestone_deliver,
         name="service_deliver",
     ),
     path(
         "services/milestones/<uuid:public_id>/accept/",
-        partner_services.milestone_accept,
+        partner_milestones.milestone_accept,
         name="service_accept",
     ),
     path(
         "services/milestones/<uuid:public_id>/dispute/",
-        partner_services.milestone_dispute,
+        partner_milestones.milestone_dispute,
         name="service_dispute",
     ),
     path(
-        "services/milestones/<uuid:public_id>/hours/", partner_services.milestone_hours, name="service_hours"
+        "services/milestones/<uuid:public_id>/hours/",
+        partner_milestones.milestone_hours,
+        name="service_hours",
     ),
-    path("services/hours/<int:pk>/decide/", partner_services.hours_decide, name="service_hours_decide"),
-    path("services/console/", partner_services.console, name="service_console"),
+    path("services/hours/<int:pk>/decide/", partner_milestones.hours_decide, name="service_hours_decide"),
+    path("services/console/", partner_console.console, name="service_console"),
     path(
         "services/console/listings/<uuid:public_id>/<str:action>/",
-        partner_services.console_listing,
+        partner_console.console_listing,
         name="service_console_listing",
     ),
-    path("finance/services/disputes/", partner_services.finance_disputes, name="service_finance_disputes"),
+    path("finance/services/disputes/", partner_console.finance_disputes, name="service_finance_disputes"),
     path(
         "finance/services/disputes/<uuid:public_id>/",
-        partner_services.finance_dispute,
+        partner_console.finance_dispute,
         name="service_finance_dispute",
     ),
 ]
