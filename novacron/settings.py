@@ -283,7 +283,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {"PartnerStatusEnum": "revenue.models.Partner.Status"},
 }
 
 # --- Idempotency ---------------------------------------------------------------------------------------

@@ -159,6 +159,12 @@ urlpatterns = [
         name="service_console_listing",
     ),
     path("finance/services/disputes/", partner_console.finance_disputes, name="service_finance_disputes"),
+    path("finance/services/partners/", partner_console.finance_partners, name="service_finance_partners"),
+    path(
+        "finance/services/partners/<uuid:public_id>/status/",
+        partner_console.finance_partner_status,
+        name="service_finance_partner_status",
+    ),
     path(
         "finance/services/disputes/<uuid:public_id>/",
         partner_console.finance_dispute,

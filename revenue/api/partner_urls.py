@@ -4,6 +4,7 @@ from django.urls import path
 
 from revenue.api import partner_dispute_views as disputes
 from revenue.api import partner_order_views as orders
+from revenue.api import partner_review_views as review
 from revenue.api import partner_views as views
 
 P = "services/"
@@ -30,6 +31,14 @@ urlpatterns = [
     path(f"{P}partners/", views.PartnerApplyView.as_view(), name="revenue-services-partners"),
     path(
         f"{P}partners/<uuid:public_id>/", views.PartnerDetailView.as_view(), name="revenue-services-partner"
+    ),
+    path(
+        f"{P}partners/review/", review.PartnerReviewListView.as_view(), name="revenue-services-partner-review"
+    ),
+    path(
+        f"{P}partners/<uuid:public_id>/status/",
+        review.PartnerStatusView.as_view(),
+        name="revenue-services-partner-status",
     ),
     path(f"{P}requests/", orders.RequestListView.as_view(), name="revenue-services-requests"),
     path(

@@ -88,6 +88,14 @@ def service_request_detail(public_id: Any) -> ServiceRequest | None:
     return _with_detail(ServiceRequest.objects.filter(public_id=public_id)).first()
 
 
+def partners_for_review(*, status: str = "") -> QuerySet[Partner]:
+    """Partners for staff review, newest applications first (`status` "" for all)."""
+    partners = Partner.objects.select_related("contact", "approved_by")
+    if status:
+        partners = partners.filter(status=status)
+    return partners.order_by("-created_at", "-id")
+
+
 def service_disputes(*, state: str = "") -> QuerySet[ServiceDispute]:
     disputes = ServiceDispute.objects.select_related(
         "milestone__quote__request__partner", "milestone__order_line__order", "opened_by", "resolved_by"

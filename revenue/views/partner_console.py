@@ -21,6 +21,7 @@ from revenue.forms_partner_services import (
     ResolveForm,
 )
 from revenue.models import (
+    Partner,
     ServiceDispute,
     ServiceListing,
 )
@@ -104,6 +105,31 @@ def console_listing(request: HttpRequest, public_id: uuid.UUID, action: str) -> 
 
 
 # --- finance ----------------------------------------------------------------------------------------------------
+
+
+@finance_required
+def finance_partners(request: HttpRequest) -> HttpResponse:
+    """Partner applications and partners: approve (their listings may then be published) or suspend."""
+    status = request.GET.get("status", Partner.Status.APPLIED)
+    page = page_of(
+        request, selectors.partners_for_review(status=status if status in Partner.Status.values else "")
+    )
+    return render(request, "revenue/partners/finance_partners.html", {"page": page, "status": status})
+
+
+@finance_required
+@require_POST
+def finance_partner_status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    partner = get_object_or_404(selectors.partners_for_review(), public_id=public_id)
+    try:
+        partner = partner_profiles.partner_set_status(
+            partner=partner, status=request.POST.get("status", ""), actor=request.user
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{partner.display_name}: {partner.get_status_display().lower()}.")
+    return redirect("revenue:service_finance_partners")
 
 
 @finance_required

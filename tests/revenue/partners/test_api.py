@@ -143,3 +143,28 @@ def test_partner_page_is_public():
     body = _client().get(f"{API}/partners/{partner.public_id}/").json()
     assert body["partner"]["display_name"] == partner.display_name
     assert len(body["listings"]) == 1
+
+
+def test_finance_reviews_partners_over_the_api(finance_user, qualified):
+    applicant = UserFactory()
+    partner_id = (
+        _client(applicant)
+        .post(f"{API}/partners/", {"display_name": "Review Ltd", "country": "FR"}, format="json")
+        .json()["id"]
+    )
+    # not for the applicant, nor anyone without finance rights
+    assert _client(applicant).get(f"{API}/partners/review/").status_code == 403
+    refused = _client(applicant).post(
+        f"{API}/partners/{partner_id}/status/", {"status": "approved"}, format="json"
+    )
+    assert refused.status_code == 403
+    finance = _client(finance_user)
+    queue = finance.get(f"{API}/partners/review/", {"status": "applied"}).json()["results"]
+    assert [p["id"] for p in queue] == [partner_id]
+    bad = finance.post(f"{API}/partners/{partner_id}/status/", {"status": "famous"}, format="json")
+    assert bad.status_code == 400
+    assert "status" in bad.json()["error"]["fields"]
+    approved = finance.post(f"{API}/partners/{partner_id}/status/", {"status": "approved"}, format="json")
+    assert approved.status_code == 200
+    assert approved.json()["status"] == "approved"
+    assert finance.get(f"{API}/partners/review/", {"status": "applied"}).json()["results"] == []

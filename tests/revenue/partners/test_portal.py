@@ -192,3 +192,27 @@ def test_time_and_materials_hours_through_the_portal(client, pay):
     entry.refresh_from_db()
     assert entry.state == ServiceTimeEntry.State.APPROVED
     assert client.post(f"/revenue/services/quotes/{milestone.quote.public_id}/sideways/").status_code == 404
+
+
+def test_finance_approves_and_suspends_partners_in_the_portal(client, finance_user):
+    from django.urls import reverse
+
+    from tests.revenue.partners.factories import PartnerFactory
+
+    applicant = PartnerFactory(status=Partner.Status.APPLIED, display_name="Waiting GmbH")
+    client.force_login(UserFactory())
+    assert client.get(reverse("revenue:service_finance_partners")).status_code == 403
+    client.force_login(finance_user)
+    page = client.get(reverse("revenue:service_finance_partners")).content.decode()
+    assert "Waiting GmbH" in page
+    url = reverse("revenue:service_finance_partner_status", kwargs={"public_id": applicant.public_id})
+    response = client.post(url, {"status": "approved"}, follow=True)
+    assert "Waiting GmbH: approved." in response.content.decode()
+    applicant.refresh_from_db()
+    assert (applicant.status, applicant.approved_by) == (Partner.Status.APPROVED, finance_user)
+    client.post(url, {"status": "nonsense"})
+    applicant.refresh_from_db()
+    assert applicant.status == Partner.Status.APPROVED  # refused with a message, nothing changed
+    client.post(url, {"status": "suspended"})
+    applicant.refresh_from_db()
+    assert applicant.status == Partner.Status.SUSPENDED
