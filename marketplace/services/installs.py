@@ -29,11 +29,8 @@ from revenue import facade as revenue_facade
 
 ITEM_TYPE = "marketplace.app_plan"
 PERIODS = {Plan.Interval.MONTH: timedelta(days=30), Plan.Interval.YEAR: timedelta(days=365)}
-RECURRING = (
-    Plan.Model.SUBSCRIPTION,
-    Plan.Model.PER_SEAT,
-    Plan.Model.USAGE,
-)  # billed by revenue's subscriptions
+# Billed by revenue's subscriptions (services/subscriptions.py), not bought through one-off checkout.
+RECURRING = (Plan.Model.SUBSCRIPTION, Plan.Model.PER_SEAT, Plan.Model.USAGE)
 M = Plan.Model
 St = Installation.Status
 
