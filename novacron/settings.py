@@ -237,6 +237,8 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# Uploads served to anyone at MEDIA_URL (novacron.core.views.public_media); the rest are never served.
+PUBLIC_MEDIA_PREFIXES = ["marketplace/logos/", "marketplace/screenshots/"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("media/<path:path>", core_views.public_media, name="public-media"),
     path("health/", core_views.health, name="health"),
     path("metrics/", core_views.metrics, name="metrics"),
 ]

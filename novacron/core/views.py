@@ -1,9 +1,11 @@
 import hmac
 import ipaddress
+import mimetypes
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
@@ -69,6 +71,23 @@ def metrics(request: HttpRequest) -> HttpResponse:
 
 # The API error body (with request_id) also for requests that never reach a DRF view: unknown /api/ paths
 # and crashes outside DRF's handler.
+@require_safe
+def public_media(request: HttpRequest, path: str) -> FileResponse:
+    """Uploaded files that anyone may see (PUBLIC_MEDIA_PREFIXES: app logos and screenshots), in every
+    environment; every other upload (source bundles, lesson resources) stays private. A CDN or the web server may
+    serve these paths instead."""
+    root = Path(settings.MEDIA_ROOT).resolve()
+    target = (root / path).resolve()
+    relative = target.relative_to(root).as_posix() if target.is_relative_to(root) else ""
+    if not relative.startswith(tuple(settings.PUBLIC_MEDIA_PREFIXES)) or not target.is_file():
+        raise Http404
+    content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+    response = FileResponse(target.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "public, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def error_404(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse(error_body("not_found", "Not found."), status=404)
