@@ -16,6 +16,11 @@ urlpatterns = [
     path("courses/<slug:slug>/resume/", catalog.resume, name="resume"),
     path("courses/<slug:slug>/lessons/<uuid:lesson_id>/", catalog.lesson_detail, name="lesson"),
     path(
+        "courses/<slug:slug>/lessons/<uuid:lesson_id>/resources/<int:pk>/",
+        catalog.resource_download,
+        name="resource",
+    ),
+    path(
         "courses/<slug:slug>/lessons/<uuid:lesson_id>/complete/",
         catalog.lesson_complete,
         name="lesson-complete",

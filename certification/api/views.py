@@ -144,7 +144,7 @@ class LessonContentView(Base):
                     "video_url": lesson.video_url,
                     "resources": [
                         {"title": r.title, "href": request.build_absolute_uri(r.href)}
-                        for r in lesson.resources.all()
+                        for r in lesson.resources.select_related("lesson__module__course")
                     ],
                 }
             ).data

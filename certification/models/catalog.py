@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from novacron.core.models import PublicModel, TimestampedModel
 
@@ -164,4 +165,11 @@ class Resource(TimestampedModel):
 
     @property
     def href(self) -> str:
-        return self.file.url if self.file else self.url
+        """The link, or for a file the learners-only download page (uploads are never public)."""
+        if not self.file:
+            return self.url
+        lesson = self.lesson
+        return reverse(
+            "certification:resource",
+            kwargs={"slug": lesson.module.course.slug, "lesson_id": lesson.public_id, "pk": self.pk},
+        )

@@ -3,14 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from certification import selectors
 from certification.forms import BuyForm, EnrolForm
 from certification.item_types import ENROLMENT, enrolment_item_id
-from certification.models import Certification, Course, Enrolment, Lesson, Track
+from certification.models import Certification, Course, Enrolment, Lesson, Resource, Track
 from certification.services import learning
 from certification.views.common import can_teach, flash_error
 from novacron.core.exceptions import DomainError
@@ -153,6 +153,19 @@ def _enrolment_or_redirect(request, course):
 
 
 @login_required
+@require_safe
+def resource_download(request: HttpRequest, slug: str, lesson_id, pk: int) -> FileResponse:
+    """A lesson's file, for the course's learners (and its teachers previewing it); never a public URL."""
+    course = get_object_or_404(Course, slug=slug)
+    resource = get_object_or_404(Resource, pk=pk, lesson__public_id=lesson_id, lesson__module__course=course)
+    if not resource.file or (_enrolment_or_redirect(request, course) is None and not can_teach(request.user)):
+        raise Http404
+    return FileResponse(
+        resource.file.open("rb"), as_attachment=True, filename=resource.file.name.rsplit("/")[-1]
+    )
+
+
+@login_required
 def resume(request: HttpRequest, slug: str) -> HttpResponse:
     course = get_object_or_404(Course, slug=slug)
     enrolment = _enrolment_or_redirect(request, course)
@@ -197,7 +210,7 @@ def lesson_detail(request: HttpRequest, slug: str, lesson_id) -> HttpResponse:
             "enrolment": enrolment,
             "progress": progress,
             "completed": progress is not None and lesson.pk in progress.completed_ids,
-            "resources": lesson.resources.all(),
+            "resources": lesson.resources.select_related("lesson__module__course"),
             "preview": preview,
         },
     )
