@@ -159,7 +159,7 @@ class DecisionForm(forms.Form):
 class BuyForm(forms.Form):
     organization = forms.ChoiceField(required=False, label="Buy for")
     seats = forms.IntegerField(
-        min_value=1, max_value=10000, initial=1, required=False, help_text="Per-seat plans"
+        min_value=1, max_value=10000, initial=1, required=False, help_text="For an organisation"
     )
     card_number = forms.CharField(
         max_length=40,
@@ -169,10 +169,21 @@ class BuyForm(forms.Form):
     )
     submission_token = SubmissionTokenField()  # the view buys once per rendered form (novacron.core.once)
 
-    def __init__(self, *args: Any, organizations: list[Any], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        organizations: list[Any],
+        per_seat: bool = True,
+        recurring: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["submission_token"].initial = SubmissionTokenField.new()
         self.fields["organization"].choices = [("", "Myself")] + [(str(o.id), o.name) for o in organizations]
+        if recurring:
+            self.fields["organization"].label = "Subscribe for"
+        if not per_seat:  # one licence: no seats to choose
+            del self.fields["seats"]
 
     def clean_card_number(self) -> str:
         return self.cleaned_data["card_number"].replace(" ", "").replace("-", "")

@@ -167,9 +167,14 @@ def install(request: HttpRequest, slug: str) -> HttpResponse:
 def buy(request: HttpRequest, slug: str, plan_id: str) -> HttpResponse:
     app = visible_app_or_404(slug, request.user)
     plan = _plan(app, plan_id)
-    form = BuyForm(request.POST or None, organizations=managed_organizations(request.user))
-    price = customer_prices([plan], request.user).get(plan.pk)
     recurring = plan.model in installs.RECURRING
+    form = BuyForm(
+        request.POST or None,
+        organizations=managed_organizations(request.user),
+        per_seat=plan.model == Plan.Model.PER_SEAT,
+        recurring=recurring,
+    )
+    price = customer_prices([plan], request.user).get(plan.pk)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
 
