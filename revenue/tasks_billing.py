@@ -6,7 +6,7 @@ from django.db import OperationalError
 
 from revenue.models import Invoice
 from revenue.services.invoice_documents import invoice_email_send
-from revenue.services.invoices import invoices_sync_due, vat_checks_retry
+from revenue.services.invoices import invoice_sync_after_commit, invoices_sync_due, vat_checks_retry
 
 RETRY = {"acks_late": True, "autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5}
 
@@ -16,6 +16,14 @@ def send_invoice_email(invoice_id: int) -> bool:
     """Email a final invoice or credit note to its buyer with the PDF (once)."""
     invoice = Invoice.objects.filter(pk=invoice_id).first()
     return bool(invoice) and invoice_email_send(invoice=invoice)
+
+
+@shared_task(name="revenue.issue_invoice", time_limit=300, soft_time_limit=280, **RETRY)
+def issue_invoice(order_id: int) -> None:
+    """Issue a paid order's invoice once the purchase committed: numbering it (a gap-free counter row) happens
+    here, off the purchase's path, so concurrent checkouts never queue on that row. A failure is logged and left
+    to the sweep below."""
+    invoice_sync_after_commit(order_id)
 
 
 @shared_task(name="revenue.sync_invoices", time_limit=900, soft_time_limit=840, **RETRY)

@@ -40,7 +40,6 @@ from revenue.gateways import default_gateway_name, get_gateway
 from revenue.gateways.base import ChargeRequest, PaymentGateway
 from revenue.models import Order, OrderLine, Payment, Seller
 from revenue.services import coupons
-from revenue.services.invoices import invoice_sync_after_commit
 from revenue.services.payments import order_on_paid_schedule, payment_record_result
 
 logger = structlog.get_logger(__name__)
@@ -297,10 +296,13 @@ def checkout_create(
 
 
 def _invoice_when_due(order: Order) -> None:
-    """Paid (or awaiting a bank transfer): issue the invoice once committed (billing: services/invoices.py)."""
+    """Paid (or awaiting a bank transfer): issue the invoice once committed, in a Celery task (billing:
+    services/invoices.py; without Redis the task runs at once, in the request)."""
+    from revenue.tasks_billing import issue_invoice
+
     if order.state in (Order.State.PAID, Order.State.AWAITING_TRANSFER):
         order_id = order.pk
-        transaction.on_commit(lambda: invoice_sync_after_commit(order_id), robust=True)
+        transaction.on_commit(lambda: issue_invoice.delay(order_id), robust=True)
 
 
 def checkout_confirm(*, order: Order, actor: Any, now: datetime | None = None) -> Order:

@@ -22,7 +22,7 @@ def qualified():
 def _no_invoice_pdfs(monkeypatch):
     """Invoices and credit notes are billing's (tests/revenue/billing); rendering a PDF per paid milestone would
     only slow these tests down."""
-    monkeypatch.setattr("revenue.services.checkout.invoice_sync_after_commit", lambda order_id: None)
+    monkeypatch.setattr("revenue.tasks_billing.invoice_sync_after_commit", lambda order_id: None)
     monkeypatch.setattr("revenue.services.refunds.credit_note_after_commit", lambda refund_id: None)
 
 
