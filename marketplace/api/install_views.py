@@ -104,11 +104,7 @@ class PurchaseView(APIView):
             gateway=values.get("gateway") or None,
             billing_country=values.get("billing_country", ""),
         )
-        installation = (
-            Installation.objects.filter(purchases__order_id=order.public_id).first()
-            if order.is_paid
-            else None
-        )
+        installation = entitlements.installation_for_order(order.public_id) if order.is_paid else None
         body = {
             "order_id": order.public_id,
             "state": order.state,
@@ -163,7 +159,7 @@ class SubscribeView(APIView):
             "unit_amount": money_dict(summary.unit_amount, summary.currency),
             "current_period_end": summary.current_period_end,
             "cancel_at_period_end": summary.cancel_at_period_end,
-            "installation": Installation.objects.filter(subscription_id=summary.id).first(),
+            "installation": entitlements.installation_for_subscription(summary.id),
         }
         return Response(SubscriptionOut(body).data, status=status.HTTP_201_CREATED)
 

@@ -20,6 +20,15 @@ def holder_filter(*, user_id: int | None, organization_id: int | None) -> dict[s
     return {"organization_id": organization_id} if organization_id else {"user_id": user_id}
 
 
+def installation_for_subscription(subscription_id: Any) -> Installation | None:
+    return Installation.objects.filter(subscription_id=subscription_id).first()
+
+
+def installation_for_order(order_id: Any) -> Installation | None:
+    """The installation a one-time purchase paid for (None until the order is paid)."""
+    return Installation.objects.filter(purchases__order_id=order_id).first()
+
+
 def current_subscription(installation: Installation | None) -> Any:
     """revenue's summary of the subscription paying for `installation`, while it gives access (else None)."""
     if installation is None or installation.subscription_id is None:

@@ -12,9 +12,12 @@ from marketplace.selectors.entitlements import current_subscription
 M = Plan.Model
 
 
-def usage_amount(installation: Installation, *, start: datetime, end: datetime) -> tuple[int, int]:
+def usage_amount(
+    installation: Installation, *, start: datetime, end: datetime, unit_price: int | None = None
+) -> tuple[int, int]:
     """(units, amount) recorded in [start, end) — by when they were recorded, so a late report is billed in the
-    period it arrived in, never twice and never lost — at the unit price, capped at the plan's monthly cap."""
+    period it arrived in, never twice and never lost — at `unit_price` (default the installation's), capped at the
+    plan's monthly cap."""
     plan = installation.plan
     if plan.model != M.USAGE:
         return 0, 0
@@ -24,7 +27,8 @@ def usage_amount(installation: Installation, *, start: datetime, end: datetime) 
         )["n"]
         or 0
     )
-    return units, min(units * installation.price_amount, plan.monthly_cap)
+    price = installation.price_amount if unit_price is None else unit_price
+    return units, min(units * price, plan.monthly_cap)
 
 
 def usage_month(installation: Installation, *, now: Any = None) -> dict[str, int]:

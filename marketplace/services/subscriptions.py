@@ -91,8 +91,7 @@ def usage_meter(subscription_id: str, start: datetime, end: datetime) -> int:
     price = price_for_customer(
         plan=installation.plan, user_id=installation.user_id, organization_ids=org_ids, now=start
     )
-    installation.price_amount = price.amount  # the unit price of this bill (not saved)
-    return usage_amount(installation, start=start, end=end)[1]
+    return usage_amount(installation, start=start, end=end, unit_price=price.amount)[1]
 
 
 def subscribe(

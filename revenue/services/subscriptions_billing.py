@@ -242,9 +242,7 @@ def charge_collect(*, charge: SubscriptionCharge, now: datetime | None = None) -
         if charge.state != SubscriptionCharge.State.OPEN:
             return charge
         if charge.amount == 0:  # nothing to collect (e.g. a metered plan's free base with no usage)
-            charge.state, charge.paid_at, charge.next_retry_at = SubscriptionCharge.State.PAID, now, None
-            charge.save(update_fields=["state", "paid_at", "next_retry_at", "updated_at"])
-            _apply_paid(subscription, charge, now)
+            _settle(subscription, charge, None, now)
             return charge
         running = charge.dunning_attempts.filter(outcome=DunningAttempt.Outcome.PROCESSING).first()
         if running is not None and (
@@ -412,12 +410,14 @@ def _charge_paid(
     return charge
 
 
-def _settle(subscription: Subscription, charge: SubscriptionCharge, order: Order, now: datetime) -> None:
-    """The first order paid settles the (locked) charge."""
+def _settle(
+    subscription: Subscription, charge: SubscriptionCharge, order: Order | None, now: datetime
+) -> None:
+    """The first order paid settles the (locked) charge; a charge of 0 settles with no order."""
     was_failing = charge.first_failed_at is not None
     charge.state = SubscriptionCharge.State.PAID
     charge.order = order
-    charge.paid_at = order.paid_at or now
+    charge.paid_at = (order.paid_at if order else None) or now
     charge.recovered = was_failing
     charge.next_retry_at = None
     charge.save()
